@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { Principal } from '../access/access-service.js';
+import type { Ctibook } from '../app.js';
+import { CtibookError } from '../domain/errors.js';
+
+export type Auth = 'none' | 'user' | 'admin';
+
+/** Everything a route handler gets, already validated. */
+export interface RouteContext<B, Q, P> {
+  app: Ctibook;
+  principal: Principal;
+  body: B;
+  query: Q;
+  params: P;
+  request: FastifyRequest;
+  reply: FastifyReply;
+}
+
+/** One HTTP route: its schemas validate requests and describe it in the OpenAPI document. */
+export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  url: string;
+  summary: string;
+  tag: string;
+  auth: Auth;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  /** Documented response body. */
+  response?: z.ZodType;
+  status?: number;
+  /** Response headers worth documenting (ETag). */
+  headers?: string[];
+  handler(context: RouteContext<B, Q, P>): unknown;
+}
+
+const ANONYMOUS: Principal = Object.freeze({ username: '', admin: false });
+
+/** Collects routes, registers them on fastify, and keeps them for the OpenAPI document. */
+export class RouteTable {
+  readonly routes: RouteSpec[] = [];
+
+  add<B, Q, P>(spec: RouteSpec<B, Q, P>): void {
+    this.routes.push(spec as unknown as RouteSpec);
+  }
+
+  register(server: FastifyInstance, app: Ctibook): void {
+    for (const spec of this.routes) {
+      server.route({
+        method: spec.method,
+        url: spec.url,
+        handler: async (request, reply) => {
+          const principal = authenticate(app, request, spec.auth);
+          const context: RouteContext<unknown, unknown, unknown> = {
+            app,
+            principal,
+            body: parse(spec.body, request.body, 'body'),
+            query: parse(spec.query, request.query, 'query'),
+            params: parse(spec.params, request.params, 'path'),
+            request,
+            reply,
+          };
+          const result = await spec.handler(context);
+          if (spec.status) reply.code(spec.status);
+          if (result === undefined) return reply.code(spec.status ?? 204).send();
+          return result;
+        },
+      });
+    }
+  }
+}
+
+/** The bearer token of a request, from `Authorization` (or `?token=` for WebSocket). */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  return undefined;
+}
+
+export function authenticate(
+  app: Ctibook,
+  request: FastifyRequest,
+  auth: Auth,
+  token = bearerToken(request),
+): Principal {
+  if (auth === 'none') return ANONYMOUS;
+  const principal = token ? app.access.authenticate(token) : undefined;
+  if (!principal) throw new CtibookError('UNAUTHENTICATED');
+  if (auth === 'admin' && !principal.admin) {
+    throw new CtibookError('FORBIDDEN', 'Only admins may do this');
+  }
+  return principal;
+}
+
+function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
+  if (!schema) return value as T;
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = [where, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return { field: issue.keys.map((k) => `${path}.${k}`).join(', '), problem: 'unknown field' };
+    }
+    return { field: path, problem: issue.message };
+  });
+  const first = problems[0] ?? { field: where, problem: 'invalid' };
+  throw new CtibookError('VALIDATION_FAILED', `${first.field}: ${first.problem}`, {
+    field: first.field,
+    problems,
+  });
+}

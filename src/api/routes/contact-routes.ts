@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { RouteTable } from '../route.js';
+import {
+  BookParams,
+  Contact,
+  ContactBody,
+  ContactListQuery,
+  ContactParams,
+  ContactPatchBody,
+} from '../schemas.js';
+
+function ifMatch(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers['if-match'];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** Drops the read-only fields a client may send back with a contact. */
+function writable<
+  T extends { phonebook?: unknown; etag?: unknown; updatedAt?: unknown; normalized?: unknown },
+>(body: T): Omit<T, 'phonebook' | 'etag' | 'updatedAt' | 'normalized'> {
+  const { phonebook: _p, etag: _e, updatedAt: _u, normalized: _n, ...rest } = body;
+  return rest;
+}
+
+export function contactRoutes(table: RouteTable): void {
+  table.add({
+    method: 'GET',
+    url: '/api/v1/phonebooks/:name/contacts',
+    summary: 'Contacts of a book in name order, or search-as-you-type results with `q`.',
+    tag: 'contacts',
+    auth: 'user',
+    params: BookParams,
+    query: ContactListQuery,
+    response: z.object({ items: z.array(Contact), total: z.number() }),
+    handler: ({ app, principal, params, query }) =>
+      app.contacts.list(principal, params.name, query.q, query.limit, query.offset),
+  });
+  table.add({
+    method: 'POST',
+    url: '/api/v1/phonebooks/:name/contacts',
+    summary: 'Create a contact (write right). Phone fields must hold phone numbers.',
+    tag: 'contacts',
+    auth: 'user',
+    params: BookParams,
+    body: ContactBody,
+    response: Contact,
+    status: 201,
+    headers: ['ETag'],
+    handler({ app, principal, params, body, reply }) {
+      const contact = app.contacts.create(principal, params.name, writable(body));
+      reply.header('etag', contact.etag);
+      return contact;
+    },
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/phonebooks/:name/contacts/:id',
+    summary: 'One contact, with its ETag.',
+    tag: 'contacts',
+    auth: 'user',
+    params: ContactParams,
+    response: Contact,
+    headers: ['ETag'],
+    handler({ app, principal, params, reply }) {
+      const contact = app.contacts.get(principal, params.name, params.id);
+      reply.header('etag', contact.etag);
+      return contact;
+    },
+  });
+  table.add({
+    method: 'PUT',
+    url: '/api/v1/phonebooks/:name/contacts/:id',
+    summary: 'Replace a contact. With If-Match, a stale ETag gives 412 and changes nothing.',
+    tag: 'contacts',
+    auth: 'user',
+    params: ContactParams,
+    body: ContactBody,
+    response: Contact,
+    headers: ['ETag'],
+    handler({ app, principal, params, body, request, reply }) {
+      const { id: _id, ...data } = writable(body);
+      const contact = app.contacts.replace(
+        principal,
+        params.name,
+        params.id,
+        data,
+        ifMatch(request.headers),
+      );
+      reply.header('etag', contact.etag);
+      return contact;
+    },
+  });
+  table.add({
+    method: 'PATCH',
+    url: '/api/v1/phonebooks/:name/contacts/:id',
+    summary: 'Change some fields; an empty string clears one. If-Match honoured.',
+    tag: 'contacts',
+    auth: 'user',
+    params: ContactParams,
+    body: ContactPatchBody,
+    response: Contact,
+    headers: ['ETag'],
+    handler({ app, principal, params, body, request, reply }) {
+      const contact = app.contacts.patch(
+        principal,
+        params.name,
+        params.id,
+        body,
+        ifMatch(request.headers),
+      );
+      reply.header('etag', contact.etag);
+      return contact;
+    },
+  });
+  table.add({
+    method: 'DELETE',
+    url: '/api/v1/phonebooks/:name/contacts/:id',
+    summary: 'Delete a contact (its notes are kept). If-Match honoured.',
+    tag: 'contacts',
+    auth: 'user',
+    params: ContactParams,
+    handler: ({ app, principal, params, request }) =>
+      app.contacts.delete(principal, params.name, params.id, ifMatch(request.headers)),
+  });
+}
+
+export { ifMatch };

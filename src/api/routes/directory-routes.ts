@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import type { RouteTable } from '../route.js';
+import { Location, LookupQuery, LookupResult, SearchQuery } from '../schemas.js';
+
+export const VERSION = '0.1.0';
+
+export function directoryRoutes(table: RouteTable): void {
+  table.add({
+    method: 'GET',
+    url: '/api/v1/health',
+    summary: 'Liveness: 200 while the server runs.',
+    tag: 'server',
+    auth: 'none',
+    response: z.object({ status: z.literal('ok') }),
+    handler: () => ({ status: 'ok' as const }),
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/status',
+    summary: 'Version, home directory, uptime and books (admins).',
+    tag: 'server',
+    auth: 'admin',
+    handler: ({ app, principal }) => ({
+      version: VERSION,
+      home: app.home.root,
+      startedAt: app.startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - app.startedAt.getTime()) / 1000),
+      phonebooks: app.phonebooks.list(principal),
+    }),
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/lookup',
+    summary:
+      'Caller identification across every readable book: exact, then company, then internal matches.',
+    tag: 'directory',
+    auth: 'user',
+    query: LookupQuery,
+    response: LookupResult,
+    handler: ({ app, principal, query }) => app.lookup.lookup(principal, query.number),
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/search',
+    summary:
+      'Search-as-you-type over all readable books: word prefixes, all words must match, umlauts folded.',
+    tag: 'directory',
+    auth: 'user',
+    query: SearchQuery,
+    response: z.object({
+      items: z.array(z.record(z.string(), z.string().nullable())),
+      total: z.number(),
+    }),
+    handler: ({ app, principal, query }) =>
+      app.search.search(principal, query.q, query.limit, query.offset),
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/settings/location',
+    summary: 'The location settings that number normalisation uses.',
+    tag: 'settings',
+    auth: 'user',
+    response: Location,
+    handler: ({ app }) => app.location.get(),
+  });
+  table.add({
+    method: 'PUT',
+    url: '/api/v1/settings/location',
+    summary: 'Change the location settings; every stored number and number note is re-keyed.',
+    tag: 'settings',
+    auth: 'admin',
+    body: Location,
+    response: Location,
+    async handler({ app, body }) {
+      await app.location.set(body);
+      return app.location.get();
+    },
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/numbers/:number',
+    summary: 'How a number is read with the current location settings (the "number tester").',
+    tag: 'settings',
+    auth: 'user',
+    params: z.object({ number: z.string().min(1).max(64) }),
+    handler({ app, params }) {
+      const n = app.location.normalizer.normalize(params.number);
+      if (!n) return { input: params.number, valid: false };
+      return {
+        input: params.number,
+        valid: true,
+        kind: n.kind,
+        canonical: n.canonical,
+        display: app.location.normalizer.format(n),
+        ...(n.kind === 'external' ? { plausible: n.plausible, base: n.base ?? null } : {}),
+      };
+    },
+  });
+}

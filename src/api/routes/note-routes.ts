@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { RouteTable } from '../route.js';
+import { ContactParams, Note, NoteBody, NoteVersion, NumberParams } from '../schemas.js';
+import { ifMatch } from './contact-routes.js';
+
+export function noteRoutes(table: RouteTable): void {
+  table.add({
+    method: 'GET',
+    url: '/api/v1/phonebooks/:name/contacts/:id/note',
+    summary: "A contact's shared note (readers).",
+    tag: 'notes',
+    auth: 'user',
+    params: ContactParams,
+    response: Note,
+    handler: ({ app, principal, params }) =>
+      app.notes.contactNote(principal, params.name, params.id),
+  });
+  table.add({
+    method: 'PUT',
+    url: '/api/v1/phonebooks/:name/contacts/:id/note',
+    summary:
+      'Save the note (readers). Needs If-Match once a note exists (428 without, 412 when stale).',
+    tag: 'notes',
+    auth: 'user',
+    params: ContactParams,
+    body: NoteBody,
+    response: Note,
+    headers: ['ETag'],
+    handler({ app, principal, params, body, request, reply }) {
+      const note = app.notes.saveContactNote(
+        principal,
+        params.name,
+        params.id,
+        body.text,
+        ifMatch(request.headers),
+      );
+      if (note.etag) reply.header('etag', note.etag);
+      return note;
+    },
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/phonebooks/:name/contacts/:id/note/history',
+    summary: 'Every saved version of the note, newest first.',
+    tag: 'notes',
+    auth: 'user',
+    params: ContactParams,
+    response: z.array(NoteVersion),
+    handler: ({ app, principal, params }) =>
+      app.notes.contactNoteHistory(principal, params.name, params.id),
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/numbers/:number/note',
+    summary:
+      'The note on a phone number, keyed by its canonical form (089 1234567 and +49891234567 share one).',
+    tag: 'notes',
+    auth: 'user',
+    params: NumberParams,
+    response: Note.extend({ number: z.string() }),
+    handler: ({ app, params }) => app.notes.numberNote(params.number),
+  });
+  table.add({
+    method: 'PUT',
+    url: '/api/v1/numbers/:number/note',
+    summary: 'Save the note on a phone number. Needs If-Match once a note exists.',
+    tag: 'notes',
+    auth: 'user',
+    params: NumberParams,
+    body: NoteBody,
+    response: Note.extend({ number: z.string() }),
+    handler({ app, principal, params, body, request, reply }) {
+      const note = app.notes.saveNumberNote(
+        principal,
+        params.number,
+        body.text,
+        ifMatch(request.headers),
+      );
+      if (note.etag) reply.header('etag', note.etag);
+      return note;
+    },
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/numbers/:number/note/history',
+    summary: 'Every saved version of a number note, newest first.',
+    tag: 'notes',
+    auth: 'user',
+    params: NumberParams,
+    response: z.array(NoteVersion),
+    handler: ({ app, params }) => app.notes.numberNoteHistory(params.number),
+  });
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { AccessOptions } from './access/access-service.js';
+import { AccessService, DEFAULT_ACCESS_OPTIONS } from './access/access-service.js';
+import { AccessStore } from './access/access-store.js';
+import { CallerLookup } from './directory/caller-lookup.js';
+import { ContactService } from './directory/contact-service.js';
+import { EventBus } from './directory/events.js';
+import { syncLocalNumbers } from './directory/local-numbers.js';
+import { LocationService } from './directory/location-service.js';
+import { PhonebookService } from './directory/phonebook-service.js';
+import { SearchService } from './directory/search-service.js';
+import { NoteService } from './notes/note-service.js';
+import { NoteStore } from './notes/note-store.js';
+import { ContactSearch } from './store/contact-search.js';
+import { ContactStore } from './store/contact-store.js';
+import type { SqliteDatabase } from './store/database.js';
+import { openDatabase } from './store/database.js';
+import { writeFileAtomic } from './store/folder-config.js';
+import { Home } from './store/home.js';
+import { NumberIndex } from './store/number-index.js';
+import { PhonebookStore, SettingsStore } from './store/phonebook-store.js';
+
+export interface CtibookOptions {
+  home: string;
+  /** Password of the first admin; random (and written to the home) when absent. */
+  adminPassword?: string;
+  access?: Partial<AccessOptions>;
+  logger: Logger;
+  now?: () => Date;
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/** Everything the server is made of, wired once; the API and CLI only call into it. */
+export interface Ctibook {
+  home: Home;
+  db: SqliteDatabase;
+  logger: Logger;
+  events: EventBus;
+  access: AccessService;
+  location: LocationService;
+  phonebooks: PhonebookService;
+  contacts: ContactService;
+  lookup: CallerLookup;
+  search: SearchService;
+  notes: NoteService;
+  stores: { books: PhonebookStore; contacts: ContactStore };
+  startedAt: Date;
+  close(): void;
+}
+
+/**
+ * Opens (creating on first start) the home directory and store and wires the services.
+ * On the first start of an empty home it creates the admin user and the Global books.
+ */
+export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
+  const now = options.now ?? (() => new Date());
+  const home = new Home(options.home);
+  mkdirSync(home.root, { recursive: true, mode: 0o700 });
+  home.ensureLayout();
+  const db = openDatabase(home.storeFile, { synchronous: options.synchronous ?? 'FULL' });
+  const events = new EventBus();
+  const books = new PhonebookStore(db);
+  const contactStore = new ContactStore(db);
+  const noteStore = new NoteStore(db);
+  const accessStore = new AccessStore(db);
+  const location = new LocationService(new SettingsStore(db), contactStore, noteStore);
+  const refreshLocalNumbers = (): void => {
+    syncLocalNumbers(access.allUsers(), { books, contacts: contactStore, location, events, now });
+  };
+  const access = new AccessService(
+    accessStore,
+    { ...DEFAULT_ACCESS_OPTIONS, ...options.access },
+    refreshLocalNumbers,
+  );
+  const phonebooks = new PhonebookService({
+    home,
+    books,
+    contacts: contactStore,
+    notes: noteStore,
+    access,
+    events,
+    location,
+    now,
+  });
+  phonebooks.ensureGlobals();
+  await ensureFirstAdmin(access, home, options, now());
+  refreshLocalNumbers();
+  let closed = false;
+  return {
+    home,
+    db,
+    logger: options.logger,
+    events,
+    access,
+    location,
+    phonebooks,
+    contacts: new ContactService({
+      books: phonebooks,
+      contacts: contactStore,
+      search: new ContactSearch(db),
+      location,
+      events,
+      now,
+    }),
+    lookup: new CallerLookup(new NumberIndex(db), access, books, location),
+    search: new SearchService(new ContactSearch(db), contactStore, books, access),
+    notes: new NoteService({
+      books: phonebooks,
+      contacts: contactStore,
+      notes: noteStore,
+      location,
+      now,
+    }),
+    stores: { books, contacts: contactStore },
+    startedAt: now(),
+    close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}
+
+async function ensureFirstAdmin(
+  access: AccessService,
+  home: Home,
+  options: CtibookOptions,
+  now: Date,
+): Promise<void> {
+  if (access.listUsers().length > 0) return;
+  const given = options.adminPassword;
+  const password = given ?? randomBytes(18).toString('base64url');
+  await access.createUser(
+    { username: 'admin', password, admin: true, displayName: 'Administrator' },
+    now.toISOString(),
+  );
+  if (given) {
+    options.logger.info(
+      { code: 'ADMIN_CREATED' },
+      'Created user admin with the password from CTIBOOK_ADMIN_PASSWORD',
+    );
+    return;
+  }
+  if (!existsSync(home.initialPasswordFile))
+    writeFileAtomic(home.initialPasswordFile, `${password}\n`, 0o600);
+  // Printed once, on purpose: the only time this secret is shown.
+  process.stdout.write(
+    `\nctibook: first start. User "admin" was created with password: ${password}\n` +
+      `         (also written to ${home.initialPasswordFile}, mode 0600)\n\n`,
+  );
+}

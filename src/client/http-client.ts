@@ -1,0 +1,130 @@
+/** An error answer of the server, with its stable code. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** The server could not be reached at all (down, refused, timed out). */
+export class ServerUnreachableError extends Error {
+  constructor(url: string, options: { cause: unknown }) {
+    super(`Cannot reach the ctibook server at ${url}`, options);
+    this.name = 'ServerUnreachableError';
+  }
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/**
+ * A small JSON client of the ctibook API: bearer token, JSON bodies, errors as
+ * {@link ApiError} with the server's code.
+ */
+export class HttpClient {
+  readonly baseUrl: string;
+  token: string | undefined;
+
+  constructor(baseUrl: string, token?: string) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.token = token;
+  }
+
+  async login(
+    username: string,
+    password: string,
+  ): Promise<{ token: string; user: { username: string; admin: boolean } }> {
+    const { body } = await this.request<{
+      token: string;
+      user: { username: string; admin: boolean };
+    }>('POST', '/api/v1/auth/login', { body: { username, password } });
+    this.token = body.token;
+    return body;
+  }
+
+  async logout(): Promise<void> {
+    if (!this.token) return;
+    await this.request('POST', '/api/v1/auth/logout').catch(() => undefined);
+    this.token = undefined;
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.request<T>('GET', path)).body;
+  }
+
+  async send<T>(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    return (await this.request<T>(method, path, body === undefined ? {} : { body })).body;
+  }
+
+  async request<T>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+      });
+    } catch (error) {
+      throw new ServerUnreachableError(this.baseUrl, { cause: error });
+    }
+    const text = await response.text();
+    const body = text ? (parseJson(text) as T) : (undefined as T);
+    if (!response.ok) {
+      const error = (
+        body as
+          | { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+          | undefined
+      )?.error;
+      throw new ApiError(
+        response.status,
+        error?.code ?? 'HTTP_ERROR',
+        error?.message ?? response.statusText,
+        error?.details,
+      );
+    }
+    return { status: response.status, body, headers: response.headers };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {
+      error: { code: 'BAD_RESPONSE', message: `The server sent no JSON: ${text.slice(0, 200)}` },
+    };
+  }
+}
+
+/** Encodes one path segment (book names hold spaces and dots). */
+export function segment(value: string): string {
+  return encodeURIComponent(value);
+}

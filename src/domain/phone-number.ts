@@ -1,0 +1,287 @@
+/**
+ * Phone number normalisation for a site (country, area code, PBX prefixes):
+ * turns numbers in any written form into canonical keys (`+E164` or
+ * `ext:<digits>`), derives search digits and display forms. Pure, no I/O.
+ *
+ * @module
+ */
+import type { CleanedInput, Reading, SiteRules } from './phone-number-rules.js';
+import {
+  callingCodeLength,
+  canSplitExtension,
+  cleanInput,
+  compileRules,
+  formatInternational,
+  isPlausible,
+  readDigits,
+} from './phone-number-rules.js';
+
+/** Where the phone book lives and how its PBX dials. */
+export interface LocationSettings {
+  /** Country calling code, digits without `+`, e.g. `'49'`. */
+  countryCode: string;
+  /** Area code without national prefix, e.g. `'89'`; may be `''`. */
+  areaCode: string;
+  /** Prefix for international calls, e.g. `'00'`. */
+  internationalPrefix: string;
+  /** Prefix for national calls (trunk prefix), e.g. `'0'`; may be `''`. */
+  nationalPrefix: string;
+  /** What the PBX puts in front of external numbers, e.g. `'0'`; may be `''`. */
+  outsideLinePrefix: string;
+  /** The company's base number for direct-dial extensions in any written form, or `''`. */
+  pbxBaseNumber: string;
+  /** Digit strings without prefix of at most this length are internal extensions (1..8). */
+  internalNumberMaxLength: number;
+}
+
+/** Defaults: Germany, no area code, no outside-line prefix, 4-digit extensions. */
+export const DEFAULT_LOCATION: LocationSettings = Object.freeze({
+  countryCode: '49',
+  areaCode: '',
+  internationalPrefix: '00',
+  nationalPrefix: '0',
+  outsideLinePrefix: '',
+  pbxBaseNumber: '',
+  internalNumberMaxLength: 4,
+});
+
+/** A normalised phone number: external (E.164) or an internal extension. */
+export type NormalizedNumber =
+  | { kind: 'external'; canonical: string; base?: string; extension?: string; plausible: boolean }
+  | { kind: 'internal'; canonical: string; extension: string };
+
+/** Normaliser bound to one location; create it with {@link createNumberNormalizer}. */
+export interface NumberNormalizer {
+  readonly location: Readonly<LocationSettings>;
+  /** null when the input holds no usable number (junk, empty, letters only, too many digits > 17). */
+  normalize(raw: string): NormalizedNumber | null;
+  /** When `canonical` (external, E.164) is the PBX base number followed by 1..internalNumberMaxLength digits, those digits; else undefined. */
+  pbxExtension(canonical: string): string | undefined;
+  /** Digit strings under which a search-as-you-type query may find this number: the raw digits as written, the E.164 digits without '+', the national form (nationalPrefix + national significant number, only for numbers of the site's own country). Deduplicated. Internal: just the extension. */
+  searchDigits(raw: string): string[];
+  /** Normalises once and gives the search digits too (what storing a number needs). */
+  index(raw: string): { number: NormalizedNumber; digits: string[] } | null;
+  /** A human display form: international format from libphonenumber for plausible external numbers, else the canonical form (internal: the extension digits). */
+  format(n: NormalizedNumber): string;
+}
+
+const DIGITS_ONLY = /^\d*$/;
+const MAX_INTERNAL_LENGTH = 8;
+
+/**
+ * The key under which an internal extension is stored: `'ext:' + extension`.
+ *
+ * @param extension - the extension digits
+ */
+export function internalKey(extension: string): string {
+  return `ext:${extension}`;
+}
+
+/** Checks one digit-string field; `required` demands at least one digit. */
+function checkDigits(problems: string[], name: string, value: unknown, required: boolean): void {
+  if (typeof value !== 'string' || !DIGITS_ONLY.test(value)) problems.push(`${name}: digits only`);
+  else if (required && value === '') problems.push(`${name}: required`);
+}
+
+/** Problems with the code fields, i.e. everything except `pbxBaseNumber`. */
+function validateCodes(loc: LocationSettings): string[] {
+  const problems: string[] = [];
+  checkDigits(problems, 'countryCode', loc.countryCode, true);
+  if (problems.length === 0 && callingCodeLength(loc.countryCode) !== loc.countryCode.length) {
+    problems.push('countryCode: unknown country calling code');
+  }
+  checkDigits(problems, 'areaCode', loc.areaCode, false);
+  checkDigits(problems, 'internationalPrefix', loc.internationalPrefix, true);
+  checkDigits(problems, 'nationalPrefix', loc.nationalPrefix, false);
+  checkDigits(problems, 'outsideLinePrefix', loc.outsideLinePrefix, false);
+  const { areaCode, internationalPrefix, nationalPrefix: np } = loc;
+  if (problems.length === 0 && np !== '') {
+    if (internationalPrefix === np)
+      problems.push('internationalPrefix: must differ from nationalPrefix');
+    if (areaCode.startsWith(np)) problems.push('areaCode: without national prefix');
+  }
+  const max = loc.internalNumberMaxLength;
+  if (!Number.isInteger(max) || max < 1 || max > MAX_INTERNAL_LENGTH) {
+    problems.push(`internalNumberMaxLength: integer from 1 to ${MAX_INTERNAL_LENGTH}`);
+  }
+  return problems;
+}
+
+/**
+ * Lists the problems of a location, e.g. `"areaCode: digits only"`; `[]` when
+ * it is fine. The PBX base number is only checked when the codes are fine.
+ *
+ * @param loc - the settings to check
+ */
+export function validateLocation(loc: LocationSettings): string[] {
+  const problems = validateCodes(loc);
+  if (typeof loc.pbxBaseNumber !== 'string') {
+    problems.push('pbxBaseNumber: must be a string');
+  } else if (problems.length === 0 && loc.pbxBaseNumber.trim() !== '') {
+    if (pbxBaseOf(loc) === undefined) problems.push('pbxBaseNumber: not an external phone number');
+  }
+  return problems;
+}
+
+/**
+ * Turns one reading into a normalised number. Trailing dash digits become an
+ * extension unless the whole number is valid while the part in front is not
+ * (then the dash was only grouping, as in `+1 212 555-0100`).
+ */
+function toNormalized(reading: Reading | null, extensionLength: number): NormalizedNumber | null {
+  if (reading === null) return null;
+  if (reading.kind === 'internal') {
+    return {
+      kind: 'internal',
+      canonical: internalKey(reading.extension),
+      extension: reading.extension,
+    };
+  }
+  const canonical = `+${reading.digits}`;
+  const nsnLength = reading.nsnLength;
+  if (!canSplitExtension(nsnLength, extensionLength)) {
+    // Validity is the costly part of normalising; storing a number never needs it, so it
+    // is worked out on first read only.
+    let plausible: boolean | undefined;
+    return {
+      kind: 'external',
+      canonical,
+      get plausible(): boolean {
+        plausible ??= isPlausible(canonical, nsnLength);
+        return plausible;
+      },
+    };
+  }
+  const fullPlausible = isPlausible(canonical, reading.nsnLength);
+  const base = canonical.slice(0, -extensionLength);
+  const basePlausible = isPlausible(base, reading.nsnLength - extensionLength);
+  if (fullPlausible && !basePlausible) return { kind: 'external', canonical, plausible: true };
+  const extension = canonical.slice(-extensionLength);
+  return {
+    kind: 'external',
+    canonical,
+    base,
+    extension,
+    plausible: fullPlausible || basePlausible,
+  };
+}
+
+function isPlausibleExternal(n: NormalizedNumber | null): boolean {
+  return n !== null && n.kind === 'external' && n.plausible;
+}
+
+/**
+ * Normalises a cleaned input. With an outside-line prefix both readings
+ * (prefix kept / stripped) are tried; the unstripped one wins unless only
+ * the stripped one is plausible.
+ */
+function normalizeCleaned(input: CleanedInput, rules: SiteRules): NormalizedNumber | null {
+  const { digits, plus, extensionLength } = input;
+  const kept = toNormalized(readDigits(digits, plus, rules), extensionLength);
+  const olp = rules.outsideLinePrefix;
+  if (olp === '' || plus || !digits.startsWith(olp) || digits.length === olp.length) return kept;
+  if (isPlausibleExternal(kept)) return kept;
+  const stripped = toNormalized(
+    readDigits(digits.slice(olp.length), false, rules),
+    extensionLength,
+  );
+  return isPlausibleExternal(stripped) ? stripped : kept;
+}
+
+/** Compiles the rules of a location whose code fields passed {@link validateCodes}. */
+function rulesOf(loc: LocationSettings): SiteRules {
+  return compileRules({
+    countryCode: loc.countryCode,
+    areaCode: loc.areaCode,
+    internationalPrefix: loc.internationalPrefix,
+    nationalPrefix: loc.nationalPrefix,
+    outsideLinePrefix: loc.outsideLinePrefix,
+    internalNumberMaxLength: loc.internalNumberMaxLength,
+  });
+}
+
+/** The canonical PBX base number of a location (the part before a dash, if written with one). */
+function pbxBaseOf(loc: LocationSettings): string | undefined {
+  const rules = rulesOf(loc);
+  const input = cleanInput(loc.pbxBaseNumber, rules);
+  const n = input === null ? null : normalizeCleaned(input, rules);
+  return n?.kind === 'external' ? (n.base ?? n.canonical) : undefined;
+}
+
+/** Display form of an external number; a plausible number with a base always has a plausible base. */
+function formatExternal(n: Extract<NormalizedNumber, { kind: 'external' }>): string {
+  if (!n.plausible) return n.canonical;
+  if (n.base !== undefined && n.extension !== undefined) {
+    const base = formatInternational(n.base);
+    if (base !== undefined) return `${base}-${n.extension}`;
+  }
+  return formatInternational(n.canonical) ?? n.canonical;
+}
+
+/** The 1..`maxLength` digits following `base` in `canonical`, else undefined. */
+function extensionAfter(
+  canonical: string,
+  base: string | undefined,
+  maxLength: number,
+): string | undefined {
+  if (base === undefined || typeof canonical !== 'string' || !canonical.startsWith(base)) {
+    return undefined;
+  }
+  const rest = canonical.slice(base.length);
+  return rest.length >= 1 && rest.length <= maxLength && /^\d+$/.test(rest) ? rest : undefined;
+}
+
+/** Search digit strings of a raw input; see {@link NumberNormalizer.searchDigits}. */
+function searchDigitsOf(raw: string, rules: SiteRules): string[] {
+  return indexOf(raw, rules)?.digits ?? [];
+}
+
+function indexOf(
+  raw: string,
+  rules: SiteRules,
+): { number: NormalizedNumber; digits: string[] } | null {
+  const input = cleanInput(raw, rules);
+  const n = input === null ? null : normalizeCleaned(input, rules);
+  if (input === null || n === null) return null;
+  return { number: n, digits: digitsOf(input, n, rules) };
+}
+
+function digitsOf(input: CleanedInput, n: NormalizedNumber, rules: SiteRules): string[] {
+  if (n.kind === 'internal') return [n.extension];
+  const out = new Set([input.writtenDigits, n.canonical.slice(1)]);
+  const ownPrefix = `+${rules.countryCode}`;
+  if (n.canonical.startsWith(ownPrefix)) {
+    out.add(rules.nationalPrefix + n.canonical.slice(ownPrefix.length));
+  }
+  return [...out];
+}
+
+/**
+ * Creates a normaliser for a location. Everything derived from the location
+ * is computed once here.
+ *
+ * @param location - the site settings; see {@link validateLocation}
+ * @throws RangeError when a code field is invalid (see {@link validateLocation});
+ *   an unusable `pbxBaseNumber` is not an error here, it just disables {@link NumberNormalizer.pbxExtension}
+ */
+export function createNumberNormalizer(location: LocationSettings): NumberNormalizer {
+  const problems = validateCodes(location);
+  if (problems.length > 0) throw new RangeError(`invalid location: ${problems.join('; ')}`);
+  const rules = rulesOf(location);
+  const pbxBase = typeof location.pbxBaseNumber === 'string' ? pbxBaseOf(location) : undefined;
+  const normalize = (raw: string): NormalizedNumber | null => {
+    const input = cleanInput(raw, rules);
+    return input === null ? null : normalizeCleaned(input, rules);
+  };
+  return {
+    location: Object.freeze({ ...location }),
+    normalize,
+    pbxExtension: (canonical: string) =>
+      extensionAfter(canonical, pbxBase, rules.internalNumberMaxLength),
+    searchDigits: (raw: string) => searchDigitsOf(raw, rules),
+    index: (raw: string) => indexOf(raw, rules),
+    format(n: NormalizedNumber): string {
+      return n.kind === 'internal' ? n.extension : formatExternal(n);
+    },
+  };
+}

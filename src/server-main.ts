@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from './api/server.js';
+import type { Ctibook } from './app.js';
+import { createCtibook } from './app.js';
+import { createLogger } from './logger.js';
+
+export interface ServeOptions {
+  home: string;
+  port: number;
+  host: string;
+  adminPassword?: string;
+}
+
+/** Settings from the environment, as the contract names them. */
+export function serveOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  return {
+    home: env.CTIBOOK_HOME || './data',
+    port: Number(env.CTIBOOK_PORT || 8640),
+    host: env.CTIBOOK_HOST || '127.0.0.1',
+    ...(env.CTIBOOK_ADMIN_PASSWORD ? { adminPassword: env.CTIBOOK_ADMIN_PASSWORD } : {}),
+  };
+}
+
+/** Starts the server and stops it cleanly on SIGINT/SIGTERM. Resolves once listening. */
+export async function serve(
+  options: ServeOptions,
+): Promise<{ app: Ctibook; server: FastifyInstance; stop(): Promise<void> }> {
+  if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) {
+    throw new Error(`Port must be a number from 0 to 65535, not ${options.port}`);
+  }
+  const logger = createLogger();
+  const app = await createCtibook({
+    home: options.home,
+    logger,
+    ...(options.adminPassword ? { adminPassword: options.adminPassword } : {}),
+  });
+  const server = await buildServer(app);
+  await server.listen({ port: options.port, host: options.host });
+  logger.info(
+    { code: 'LISTENING', home: app.home.root, url: `http://${options.host}:${options.port}` },
+    'ctibook is listening',
+  );
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ code: 'STOPPING' }, 'ctibook is stopping');
+      await server.close();
+      app.close();
+    })();
+    return stopping;
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stop().then(() => process.exit(0));
+    });
+  }
+  return { app, server, stop };
+}

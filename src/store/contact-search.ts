@@ -1,0 +1,116 @@
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from './database.js';
+import { bookToken } from './contact-rows.js';
+import { prefixUpperBound } from '../domain/search-text.js';
+
+/** Which books a search may see: every book, or the listed ids. */
+export type BookScope = 'all' | readonly number[];
+
+export interface SearchPage {
+  rowids: number[];
+  /** Matches in scope; counted up to {@link COUNT_CAP}, beyond which it is a lower bound. */
+  total: number;
+}
+
+/** Candidates of the lower ranks sorted by name; past this many they stay in index order. */
+const SORT_WINDOW = 2000;
+/** Totals are counted exactly up to this many matches. */
+export const COUNT_CAP = 100_000;
+
+/**
+ * Search-as-you-type over the FTS index. Ranks in three tiers: display name starts with the
+ * first word; every word starts a word of a name field; every word starts a word of any
+ * field. Words are folded search words (see `foldedWords`); all must match.
+ */
+export class ContactSearch {
+  readonly #db: SqliteDatabase;
+  readonly #statements = new Map<string, Statement>();
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+  }
+
+  search(words: readonly string[], scope: BookScope, limit: number, offset: number): SearchPage {
+    if (words.length === 0 || (scope !== 'all' && scope.length === 0)) {
+      return { rowids: [], total: 0 };
+    }
+    const want = offset + limit;
+    const seen = new Set<number>();
+    const ranked: number[] = [];
+    const take = (rowids: Iterable<number>): void => {
+      for (const rowid of rowids) {
+        if (ranked.length >= want) return;
+        if (!seen.has(rowid)) {
+          seen.add(rowid);
+          ranked.push(rowid);
+        }
+      }
+    };
+    take(this.#nameStart(words, scope, want));
+    if (ranked.length < want) take(this.#ftsTier(ftsQuery(words, scope, true), want + seen.size));
+    if (ranked.length < want) take(this.#ftsTier(ftsQuery(words, scope, false), want + seen.size));
+    const total = this.#count(ftsQuery(words, scope, false));
+    return { rowids: ranked.slice(offset), total: Math.max(total, ranked.length) };
+  }
+
+  #nameStart(words: readonly string[], scope: BookScope, want: number): number[] {
+    const [first = '', ...rest] = words;
+    const books = scope === 'all' ? '' : `AND book_id IN (${scope.join(',')})`;
+    const restFilter =
+      rest.length > 0
+        ? 'AND rowid IN (SELECT rowid FROM contact_fts WHERE contact_fts MATCH @rest)'
+        : '';
+    const sql = `SELECT rowid FROM contacts WHERE name_key >= @lo AND name_key < @hi ${books}
+      ${restFilter} ORDER BY name_key, rowid LIMIT @want`;
+    const params: Record<string, string | number> = {
+      lo: first,
+      hi: prefixUpperBound(first),
+      want,
+    };
+    if (rest.length > 0) params.rest = rest.map(term).join(' AND ');
+    return this.#statement(sql).pluck().all(params) as number[];
+  }
+
+  /** Up to {@link SORT_WINDOW} matches sorted by name, then the rest in index order. */
+  #ftsTier(match: string, want: number): number[] {
+    const window = Math.max(want, SORT_WINDOW);
+    const sorted = this.#statement(
+      `SELECT c.rowid FROM (SELECT rowid FROM contact_fts WHERE contact_fts MATCH @match LIMIT @window) f
+       JOIN contacts c ON c.rowid = f.rowid ORDER BY c.name_key, c.rowid`,
+    )
+      .pluck()
+      .all({ match, window }) as number[];
+    return sorted.slice(0, want);
+  }
+
+  #count(match: string): number {
+    return this.#statement(
+      'SELECT count(*) FROM (SELECT 1 FROM contact_fts WHERE contact_fts MATCH @match LIMIT @cap)',
+    )
+      .pluck()
+      .get({ match, cap: COUNT_CAP }) as number;
+  }
+
+  #statement(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      if (this.#statements.size > 500) this.#statements.clear();
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** A folded word as an FTS5 prefix term; words hold only letters and digits. */
+function term(word: string): string {
+  return `"${word.replaceAll('"', '""')}"*`;
+}
+
+function ftsQuery(words: readonly string[], scope: BookScope, namesOnly: boolean): string {
+  const terms = words.map(term).join(' AND ');
+  const matched = namesOnly ? `{names}: (${terms})` : `{names other}: (${terms})`;
+  if (scope === 'all') return matched;
+  const books = scope.map((id) => `"${bookToken(id)}"`).join(' OR ');
+  return `${matched} AND {book}: (${books})`;
+}

@@ -1,0 +1,239 @@
+import type { Statement } from 'better-sqlite3';
+import type { ContactData } from '../domain/contact.js';
+import type { SqliteDatabase } from './database.js';
+import type { PreparedContact } from './contact-rows.js';
+import { bookToken } from './contact-rows.js';
+
+/** A contact row as stored. */
+export interface StoredContact {
+  rowid: number;
+  bookId: number;
+  id: string;
+  data: ContactData;
+  displayName: string;
+  etag: string;
+  updatedAt: string;
+  seq: number;
+}
+
+interface ContactRow {
+  rowid: number;
+  book_id: number;
+  id: string;
+  data: string;
+  display_name: string;
+  etag: string;
+  updated_at: string;
+  seq: number;
+}
+
+/** Canonical forms of a stored contact's numbers, keyed by field. */
+export type NormalizedNumbers = Record<string, string>;
+
+function toStored(row: ContactRow): StoredContact {
+  return {
+    rowid: row.rowid,
+    bookId: row.book_id,
+    id: row.id,
+    data: JSON.parse(row.data) as ContactData,
+    displayName: row.display_name,
+    etag: row.etag,
+    updatedAt: row.updated_at,
+    seq: row.seq,
+  };
+}
+
+/**
+ * Contacts of every phone book, with their phone-number keys and search index, in one
+ * SQLite database. Every write bumps the book's change sequence (for client caches) and
+ * keeps the number and search index in the same transaction as the record.
+ */
+export class ContactStore {
+  readonly #db: SqliteDatabase;
+  readonly #stmts: ReturnType<typeof prepareStatements>;
+
+  constructor(db: SqliteDatabase) {
+    this.#db = db;
+    this.#stmts = prepareStatements(db);
+  }
+
+  get(bookId: number, id: string): StoredContact | undefined {
+    const row = this.#stmts.get.get(bookId, id) as ContactRow | undefined;
+    return row && toStored(row);
+  }
+
+  getByRowids(rowids: readonly number[]): StoredContact[] {
+    if (rowids.length === 0) return [];
+    const rows = this.#db
+      .prepare(`SELECT * FROM contacts WHERE rowid IN (${rowids.map(() => '?').join(',')})`)
+      .all(...rowids) as ContactRow[];
+    const byRowid = new Map(rows.map((row) => [row.rowid, toStored(row)]));
+    return rowids.flatMap((rowid) => byRowid.get(rowid) ?? []);
+  }
+
+  normalizedNumbers(rowid: number): NormalizedNumbers {
+    const rows = this.#stmts.phonesOf.all(rowid) as { field: string; canonical: string }[];
+    return Object.fromEntries(rows.map((row) => [row.field, row.canonical]));
+  }
+
+  /** A page of a book's contacts in name order. */
+  list(bookId: number, limit: number, offset: number): { items: StoredContact[]; total: number } {
+    const rows = this.#stmts.list.all(bookId, limit, offset) as ContactRow[];
+    return { items: rows.map(toStored), total: this.count(bookId) };
+  }
+
+  /** The book's contact count, kept in step by every write (no table scan). */
+  count(bookId: number): number {
+    return this.#stmts.storedCount.pluck().get(bookId) as number;
+  }
+
+  /** Inserts or replaces one contact; returns the stored row. */
+  put(bookId: number, contact: PreparedContact, now: string): StoredContact {
+    return this.#db.transaction(() => {
+      this.#write(bookId, contact, now);
+      return this.get(bookId, contact.id) as StoredContact;
+    })();
+  }
+
+  /** Inserts or replaces many contacts in one transaction. */
+  putMany(bookId: number, contacts: Iterable<PreparedContact>, now: string): number {
+    return this.#db.transaction(() => {
+      let written = 0;
+      for (const contact of contacts) {
+        this.#write(bookId, contact, now);
+        written++;
+      }
+      return written;
+    })();
+  }
+
+  /** Deletes one contact and leaves a tombstone for client caches. */
+  delete(bookId: number, id: string): boolean {
+    return this.#db.transaction(() => {
+      const row = this.#stmts.rowidOf.get(bookId, id) as { rowid: number } | undefined;
+      if (!row) return false;
+      this.#removeRow(row.rowid);
+      this.#stmts.addCount.run(-1, bookId);
+      const seq = this.#nextSeq(bookId);
+      this.#stmts.tombstone.run(bookId, id, seq);
+      return true;
+    })();
+  }
+
+  /** Removes every contact of a book (the book itself is dropped by the caller). */
+  deleteBook(bookId: number): void {
+    this.#db.transaction(() => {
+      for (const { rowid } of this.#stmts.rowidsOf.iterate(bookId) as Iterable<{ rowid: number }>) {
+        this.#stmts.deleteFts.run(rowid);
+      }
+      this.#stmts.deletePhonesOfBook.run(bookId);
+      this.#stmts.deleteContactsOfBook.run(bookId);
+      this.#stmts.deleteTombstonesOfBook.run(bookId);
+      this.#stmts.setCount.run(0, bookId);
+    })();
+  }
+
+  /** Every contact of a book, in storage order (for export and re-indexing). */
+  *iterateBook(bookId: number): Generator<StoredContact> {
+    for (const row of this.#stmts.allOf.iterate(bookId) as Iterable<ContactRow>) {
+      yield toStored(row);
+    }
+  }
+
+  /**
+   * Rewrites the number keys and search index of stored contacts (after the location
+   * settings changed) without touching their data, etag or change sequence.
+   */
+  reindex(entries: Iterable<{ rowid: number; bookId: number; contact: PreparedContact }>): void {
+    this.#db.transaction(() => {
+      for (const { rowid, bookId, contact } of entries) {
+        this.#stmts.deleteFts.run(rowid);
+        this.#stmts.deletePhones.run(rowid);
+        this.#insertIndex(rowid, bookId, contact);
+      }
+    })();
+  }
+
+  /** Rowids in storage order after `after`, a batch at a time (for re-indexing). */
+  rowidsAfter(after: number, limit: number): StoredContact[] {
+    return (this.#stmts.batchAfter.all(after, limit) as ContactRow[]).map(toStored);
+  }
+
+  #insertIndex(rowid: number, bookId: number, contact: PreparedContact): void {
+    for (const phone of contact.phones) {
+      this.#stmts.insertPhone.run(
+        rowid,
+        bookId,
+        phone.field,
+        phone.raw,
+        phone.canonical,
+        phone.base,
+      );
+    }
+    this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
+  }
+
+  #write(bookId: number, contact: PreparedContact, now: string): void {
+    const existing = this.#stmts.rowidOf.get(bookId, contact.id) as { rowid: number } | undefined;
+    if (existing) this.#removeRow(existing.rowid);
+    else this.#stmts.addCount.run(1, bookId);
+    const seq = this.#nextSeq(bookId);
+    const etag = `"${bookId}-${seq}"`;
+    const { lastInsertRowid } = this.#stmts.insert.run(
+      existing?.rowid ?? null,
+      bookId,
+      contact.id,
+      contact.json,
+      contact.displayName,
+      contact.company,
+      contact.nameKey,
+      etag,
+      now,
+      seq,
+    );
+    this.#insertIndex(Number(lastInsertRowid), bookId, contact);
+    this.#stmts.clearTombstone.run(bookId, contact.id);
+  }
+
+  #removeRow(rowid: number): void {
+    this.#stmts.deleteFts.run(rowid);
+    this.#stmts.deletePhones.run(rowid);
+    this.#stmts.deleteContact.run(rowid);
+  }
+
+  #nextSeq(bookId: number): number {
+    return (this.#stmts.nextSeq.get(bookId) as { seq: number }).seq;
+  }
+}
+
+function prepareStatements(db: SqliteDatabase) {
+  const s = (sql: string): Statement => db.prepare(sql);
+  return {
+    get: s('SELECT * FROM contacts WHERE book_id = ? AND id = ?'),
+    rowidOf: s('SELECT rowid FROM contacts WHERE book_id = ? AND id = ?'),
+    rowidsOf: s('SELECT rowid FROM contacts WHERE book_id = ?'),
+    batchAfter: s('SELECT * FROM contacts WHERE rowid > ? ORDER BY rowid LIMIT ?'),
+    allOf: s('SELECT * FROM contacts WHERE book_id = ? ORDER BY rowid'),
+    list: s('SELECT * FROM contacts WHERE book_id = ? ORDER BY name_key, rowid LIMIT ? OFFSET ?'),
+    storedCount: s('SELECT contact_count FROM phonebooks WHERE id = ?'),
+    addCount: s('UPDATE phonebooks SET contact_count = contact_count + ? WHERE id = ?'),
+    setCount: s('UPDATE phonebooks SET contact_count = ? WHERE id = ?'),
+    phonesOf: s('SELECT field, canonical FROM phones WHERE contact_rowid = ?'),
+    insert: s(`INSERT INTO contacts
+      (rowid, book_id, id, data, display_name, company, name_key, etag, updated_at, seq)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertPhone: s(
+      'INSERT INTO phones (contact_rowid, book_id, field, raw, canonical, base) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    insertFts: s('INSERT INTO contact_fts (rowid, names, other, book) VALUES (?, ?, ?, ?)'),
+    deleteFts: s('DELETE FROM contact_fts WHERE rowid = ?'),
+    deletePhones: s('DELETE FROM phones WHERE contact_rowid = ?'),
+    deleteContact: s('DELETE FROM contacts WHERE rowid = ?'),
+    deletePhonesOfBook: s('DELETE FROM phones WHERE book_id = ?'),
+    deleteContactsOfBook: s('DELETE FROM contacts WHERE book_id = ?'),
+    deleteTombstonesOfBook: s('DELETE FROM tombstones WHERE book_id = ?'),
+    tombstone: s('INSERT OR REPLACE INTO tombstones (book_id, id, seq) VALUES (?, ?, ?)'),
+    clearTombstone: s('DELETE FROM tombstones WHERE book_id = ? AND id = ?'),
+    nextSeq: s('UPDATE phonebooks SET seq = seq + 1 WHERE id = ? RETURNING seq'),
+  };
+}

@@ -1,0 +1,153 @@
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+
+export type { SqliteDatabase };
+
+/**
+ * Schema migrations, applied in order; `user_version` records how many ran. Never edit a
+ * released step: add a new one.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE phonebooks (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    kind TEXT NOT NULL,
+    config TEXT NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0,
+    contact_count INTEGER NOT NULL DEFAULT 0,
+    reset_seq INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE contacts (
+    rowid INTEGER PRIMARY KEY,
+    book_id INTEGER NOT NULL REFERENCES phonebooks(id),
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    company TEXT,
+    name_key TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    UNIQUE (book_id, id)
+  );
+  CREATE INDEX contacts_name_key ON contacts (name_key);
+  CREATE INDEX contacts_book_seq ON contacts (book_id, seq);
+  CREATE INDEX contacts_book_name ON contacts (book_id, name_key);
+
+  CREATE TABLE phones (
+    contact_rowid INTEGER NOT NULL,
+    book_id INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    raw TEXT NOT NULL,
+    canonical TEXT NOT NULL,
+    base TEXT
+  );
+  CREATE INDEX phones_canonical ON phones (canonical);
+  CREATE INDEX phones_base ON phones (base) WHERE base IS NOT NULL;
+  CREATE INDEX phones_contact ON phones (contact_rowid);
+
+  CREATE VIRTUAL TABLE contact_fts USING fts5 (
+    names, other, book,
+    content = '', contentless_delete = 1, detail = column,
+    prefix = '1 2 3', tokenize = 'unicode61 remove_diacritics 0'
+  );
+
+  CREATE TABLE tombstones (
+    book_id INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (book_id, id)
+  );
+  CREATE INDEX tombstones_seq ON tombstones (book_id, seq);
+
+  CREATE TABLE notes (
+    book_id INTEGER NOT NULL,
+    contact_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (book_id, contact_id, version)
+  );
+
+  CREATE TABLE number_notes (
+    canonical TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    raw TEXT NOT NULL,
+    text TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    PRIMARY KEY (canonical, version)
+  );
+
+  CREATE TABLE users (
+    username TEXT PRIMARY KEY COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    display_name TEXT,
+    email TEXT,
+    department TEXT,
+    extensions TEXT NOT NULL DEFAULT '[]',
+    admin INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+
+  CREATE TABLE groups (name TEXT PRIMARY KEY COLLATE NOCASE, created_at TEXT NOT NULL);
+  CREATE TABLE group_members (
+    group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE ON UPDATE CASCADE,
+    PRIMARY KEY (group_name, username)
+  );
+  CREATE TABLE group_resources (
+    group_name TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE ON UPDATE CASCADE,
+    book_id INTEGER NOT NULL REFERENCES phonebooks(id) ON DELETE CASCADE,
+    read INTEGER NOT NULL,
+    write INTEGER NOT NULL,
+    offline INTEGER NOT NULL,
+    PRIMARY KEY (group_name, book_id)
+  );
+
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE ON UPDATE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export interface OpenDatabaseOptions {
+  /** `FULL` makes every acknowledged write survive a power cut, at one fsync a commit. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/**
+ * Opens (creating when missing) the store file and brings its schema up to date.
+ * WAL mode lets readers go on while a writer commits; a process killed mid-write leaves a
+ * file that opens with every committed transaction in it.
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536');
+  db.pragma('temp_store = MEMORY');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  for (let step = current; step < MIGRATIONS.length; step++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[step] ?? '');
+      db.pragma(`user_version = ${step + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FolderConfig } from './folder-config.js';
+
+const SECTION = 'Phonebook';
+
+/**
+ * The server's home directory, laid out as the seed's configuration directory:
+ * `folders/<Name>/cfg/folder_cfg.ini`, `folders/<Name>/notes/`, `trash/folders/`, and
+ * the store file `ctibook.db`.
+ */
+export class Home {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  get storeFile(): string {
+    return join(this.root, 'ctibook.db');
+  }
+
+  get foldersDir(): string {
+    return join(this.root, 'folders');
+  }
+
+  get trashDir(): string {
+    return join(this.root, 'trash', 'folders');
+  }
+
+  get initialPasswordFile(): string {
+    return join(this.root, 'initial-admin-password');
+  }
+
+  /** Creates the directories of the layout (idempotent). */
+  ensureLayout(): void {
+    mkdirSync(this.foldersDir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.trashDir, { recursive: true, mode: 0o700 });
+  }
+
+  bookDir(name: string): string {
+    return join(this.foldersDir, name);
+  }
+
+  configFile(name: string): string {
+    return join(this.bookDir(name), 'cfg', 'folder_cfg.ini');
+  }
+
+  notesDir(name: string): string {
+    return join(this.bookDir(name), 'notes');
+  }
+
+  /** Creates a book's folder with `cfg/` and `notes/` and writes its settings. */
+  createBookFolder(name: string, settings: Record<string, string>): void {
+    mkdirSync(join(this.bookDir(name), 'cfg'), { recursive: true, mode: 0o700 });
+    mkdirSync(this.notesDir(name), { recursive: true, mode: 0o700 });
+    this.writeBookSettings(name, settings);
+  }
+
+  readBookConfig(name: string): FolderConfig {
+    const file = this.configFile(name);
+    return existsSync(file) ? FolderConfig.read(file) : FolderConfig.empty();
+  }
+
+  /** Sets keys of the book's `[Phonebook]` section, keeping every other line. */
+  writeBookSettings(name: string, settings: Record<string, string>): void {
+    const config = this.readBookConfig(name);
+    for (const [key, value] of Object.entries(settings)) config.set(SECTION, key, value);
+    config.write(this.configFile(name));
+  }
+
+  readBookSetting(name: string, key: string): string | undefined {
+    return this.readBookConfig(name).get(SECTION, key);
+  }
+
+  renameBookFolder(from: string, to: string): void {
+    renameSync(this.bookDir(from), this.bookDir(to));
+  }
+
+  /**
+   * Moves a book's folder into the trash under `<Name>@<time>`, never over an earlier
+   * entry. Returns the trash entry's name.
+   */
+  moveToTrash(name: string, now: Date): string {
+    const stamp = now.toISOString().replace(/[:.]/g, '-');
+    let entry = `${name}@${stamp}`;
+    for (let n = 2; existsSync(join(this.trashDir, entry)); n++) entry = `${name}@${stamp}-${n}`;
+    renameSync(this.bookDir(name), join(this.trashDir, entry));
+    return entry;
+  }
+
+  trashEntries(): { entry: string; deletedAt: Date }[] {
+    if (!existsSync(this.trashDir)) return [];
+    return readdirSync(this.trashDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => ({ entry: d.name, deletedAt: statSync(join(this.trashDir, d.name)).mtime }));
+  }
+
+  trashEntryDir(entry: string): string {
+    return join(this.trashDir, entry);
+  }
+}
