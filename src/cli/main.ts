@@ -1,4 +1,3 @@
-import { serve, serveOptionsFromEnv } from '../server-main.js';
 import { ApiError, ServerUnreachableError } from '../client/http-client.js';
 import type { Io } from './cli-context.js';
 import { CONNECTION_HELP, UsageError, parse } from './cli-context.js';
@@ -97,6 +96,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     io.out(SERVE_HELP);
     return 0;
   }
+  // Loaded only here, so client commands start fast.
+  const { serve, serveOptionsFromEnv } = await import('../server-main.js');
   const options = serveOptionsFromEnv(io.env);
   await serve({
     ...options,

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { TestApp } from '../test-support/test-app.js';
+import { createTestApp } from '../test-support/test-app.js';
+
+interface Received {
+  type: string;
+  phonebook?: string;
+  ids?: string[];
+  error?: { code: string };
+}
+
+/** Opens the event socket and collects what arrives. */
+async function listen(url: string, token?: string): Promise<{ socket: WebSocket; events: Received[]; closed: Promise<number> }> {
+  const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  const events: Received[] = [];
+  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+  const hello = new Promise<void>((resolve) => {
+    socket.on('message', (data: Buffer) => {
+      const event = JSON.parse(data.toString()) as Received;
+      events.push(event);
+      if (event.type === 'hello' || event.type === 'error') resolve();
+    });
+  });
+  await hello;
+  return { socket, events, closed };
+}
+
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for an event');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('GET /api/v1/events (WebSocket on a listening server)', () => {
+  let t: TestApp;
+  let base = '';
+  beforeEach(async () => {
+    t = await createTestApp();
+    await t.server.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.server.server.address();
+    base = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/events`;
+    for (const name of ['Sales', 'Secret']) await t.call('POST', '/api/v1/phonebooks', { body: { name, kind: 'builtin' } });
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('tells each user only about contacts of books they read', async () => {
+    const token = await t.userWith('erika', { Sales: { read: true } });
+    const { socket, events } = await listen(base, token);
+    await t.call('POST', '/api/v1/phonebooks/Secret/contacts', { body: { lastName: 'Hidden' } });
+    const created = await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: 'Visible' } });
+    const id = (created.json() as { id: string }).id;
+    await until(() => events.some((e) => e.type === 'contacts-changed'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const changes = events.filter((e) => e.type === 'contacts-changed');
+    expect(changes).toEqual([{ type: 'contacts-changed', phonebook: 'Sales', ids: [id] }]);
+    expect(JSON.stringify(events)).not.toContain('Secret');
+    socket.close();
+  });
+
+  it('announces phonebooks-changed when a group grants a new book, without naming it', async () => {
+    const token = await t.userWith('max', {});
+    const { socket, events } = await listen(base, token);
+    await t.call('PUT', '/api/v1/groups/max-group/resources', { body: [{ phonebook: 'Sales', read: true }] });
+    await until(() => events.some((e) => e.type === 'phonebooks-changed'));
+    const books = await t.call('GET', '/api/v1/phonebooks', { token });
+    expect((books.json() as { name: string }[]).map((b) => b.name)).toEqual(['Sales']);
+    socket.close();
+  });
+
+  it('accepts the token as ?token= for browsers and closes sockets without a valid token', async () => {
+    const token = await t.userWith('lena', { Sales: { read: true } });
+    const viaQuery = await listen(`${base}?token=${encodeURIComponent(token)}`);
+    expect(viaQuery.events[0]).toMatchObject({ type: 'hello' });
+    viaQuery.socket.close();
+    const anonymous = await listen(base);
+    expect(anonymous.events[0]).toMatchObject({ type: 'error', error: { code: 'UNAUTHENTICATED' } });
+    expect(await anonymous.closed).toBe(4401);
+  });
+});
