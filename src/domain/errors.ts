@@ -32,6 +32,19 @@ export const ERROR_CATALOGUE = {
     message: 'Someone else changed this object first (If-Match is stale).',
   },
   SOURCE_UNAVAILABLE: { status: 503, message: 'The data source does not answer.' },
+  SOURCE_AUTH_FAILED: {
+    status: 503,
+    message: 'The data source refused the configured credentials.',
+  },
+  SOURCE_NOT_FOUND: {
+    status: 503,
+    message: 'The data source has no such table, query result, base DN or file.',
+  },
+  SOURCE_LIMIT_EXCEEDED: {
+    status: 503,
+    message: 'The data source stopped at a size or time limit.',
+  },
+  SOURCE_REJECTED: { status: 409, message: 'The data source refused the change.' },
   INTERNAL: { status: 500, message: 'Internal server error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

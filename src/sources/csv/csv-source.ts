@@ -1,0 +1,304 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { CtibookError } from '../../domain/errors.js';
+import { writeFileAtomic } from '../../store/folder-config.js';
+import type {
+  SkippedRow,
+  SourceCapabilities,
+  SourceConnector,
+  SourceRow,
+} from '../source-connector.js';
+import type { CsvSourceConfig } from './csv-config.js';
+import type { CsvEncoding, CsvFormat } from './csv-format.js';
+import {
+  decode,
+  detectDelimiter,
+  detectEncoding,
+  encode,
+  firstLine,
+  formatRecord,
+} from './csv-format.js';
+import type { CsvRecord } from './csv-parser.js';
+import { isFault, parseCsv } from './csv-parser.js';
+
+/** The file as last read: what a write must find unchanged on disk. */
+interface Snapshot {
+  text: string;
+  format: CsvFormat;
+  columns: string[];
+  records: { id: string; record: CsvRecord }[];
+  stamp: string;
+}
+
+export interface CsvSourceOptions {
+  config: CsvSourceConfig;
+  /** Write protection removed by an admin. */
+  writable: boolean;
+}
+
+/**
+ * A CSV file as a phone book. Reads detect encoding and delimiter; writes rewrite the file
+ * atomically in its own encoding, delimiter, line endings and quoting, keeping every line
+ * ctibook did not change byte for byte, and refuse (409) when the file changed on disk
+ * since it was last read.
+ */
+export class CsvSource implements SourceConnector {
+  readonly capabilities: SourceCapabilities;
+  readonly #config: CsvSourceConfig;
+  #snapshot: Snapshot | undefined;
+
+  constructor(options: CsvSourceOptions) {
+    this.#config = options.config;
+    this.capabilities = { write: options.writable, changedSince: false, readOne: false };
+  }
+
+  async open(): Promise<void> {
+    await this.#stampOf();
+  }
+
+  async close(): Promise<void> {
+    this.#snapshot = undefined;
+  }
+
+  async columns(): Promise<string[]> {
+    return (await this.#load(() => undefined)).columns;
+  }
+
+  async *readAll(skip: (row: SkippedRow) => void): AsyncIterable<SourceRow> {
+    const snapshot = await this.#load(skip);
+    for (const { id, record } of snapshot.records) {
+      yield { id, values: valuesOf(snapshot.columns, record.fields), at: `line ${record.line}` };
+    }
+  }
+
+  async insert(values: Record<string, string>): Promise<SourceRow> {
+    return this.#write((snapshot) => {
+      const fields = snapshot.columns.map((c) => values[c] ?? '');
+      const id = this.#idOf(snapshot.columns, fields);
+      if (snapshot.records.some((r) => r.id === id)) {
+        throw new CtibookError('ALREADY_EXISTS', `A record with id ${id} is already in the file`, {
+          id,
+        });
+      }
+      return {
+        changed: new Map(),
+        added: [fields],
+        removed: new Set(),
+        result: { id, values: valuesOf(snapshot.columns, fields) },
+      };
+    });
+  }
+
+  async update(id: string, values: Record<string, string>): Promise<SourceRow> {
+    return this.#write((snapshot) => {
+      const found = snapshot.records.find((r) => r.id === id);
+      if (!found)
+        throw new CtibookError('CONTACT_NOT_FOUND', `No record ${id} in the file`, { id });
+      const fields = snapshot.columns.map((c, i) => values[c] ?? found.record.fields[i] ?? '');
+      const newId = this.#idOf(snapshot.columns, fields);
+      return {
+        changed: new Map([[found.record, fields]]),
+        added: [],
+        removed: new Set(),
+        result: { id: newId, values: valuesOf(snapshot.columns, fields) },
+      };
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.#write((snapshot) => {
+      const found = snapshot.records.find((r) => r.id === id);
+      if (!found)
+        throw new CtibookError('CONTACT_NOT_FOUND', `No record ${id} in the file`, { id });
+      return { changed: new Map(), added: [], removed: new Set([found.record]), result: undefined };
+    });
+  }
+
+  async #write<T>(
+    change: (snapshot: Snapshot) => {
+      changed: Map<CsvRecord, string[]>;
+      added: string[][];
+      removed: Set<CsvRecord>;
+      result: T;
+    },
+  ): Promise<T> {
+    if (!this.capabilities.write) throw new CtibookError('PHONEBOOK_READ_ONLY');
+    const snapshot = this.#snapshot ?? (await this.#load(() => undefined));
+    if ((await this.#stampOf()) !== snapshot.stamp) {
+      this.#snapshot = undefined;
+      throw new CtibookError(
+        'CONFLICT',
+        `${this.#config.path} changed on disk since ctibook read it; nothing was written. The book is being re-read.`,
+        { path: this.#config.path, reason: 'FILE_CHANGED' },
+      );
+    }
+    const { changed, added, removed, result } = change(snapshot);
+    const { format, text } = snapshot;
+    const lines: string[] = [];
+    let cursor = 0;
+    // Keep everything between and inside untouched records as it was.
+    for (const { record } of snapshot.records) {
+      lines.push(text.slice(cursor, record.start));
+      const fields = changed.get(record);
+      if (removed.has(record)) {
+        cursor = skipLineEnd(text, record.end);
+        continue;
+      }
+      lines.push(fields ? formatRecord(fields, format) : text.slice(record.start, record.end));
+      cursor = record.end;
+    }
+    let tail = text.slice(cursor);
+    if (added.length > 0) {
+      if (tail.length > 0 && !tail.endsWith('\n')) tail += format.lineEnding;
+      if (tail.length === 0 && lines.length > 0) tail = format.lineEnding;
+      tail += added.map((fields) => formatRecord(fields, format) + format.lineEnding).join('');
+    }
+    lines.push(tail);
+    writeFileAtomic(
+      this.#config.path,
+      encode(lines.join(''), format.encoding),
+      await fileMode(this.#config.path),
+    );
+    this.#snapshot = undefined;
+    await this.#load(() => undefined);
+    return result;
+  }
+
+  async #load(skip: (row: SkippedRow) => void): Promise<Snapshot> {
+    const bytes = await readSource(this.#config.path);
+    const encoding: CsvEncoding =
+      this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
+    const text = decode(bytes, encoding);
+    const delimiter =
+      this.#config.delimiter === 'auto' ? detectDelimiter(firstLine(text)) : this.#config.delimiter;
+    const lineEnding = /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : '\n';
+    const items = parseCsv(text, delimiter);
+    let columns: string[] = [];
+    const records: Snapshot['records'] = [];
+    const seen = new Map<string, number>();
+    let quoteAll = false;
+    let first = true;
+    for (const item of items) {
+      const at = (line: number): string => `${this.#config.path}:${line}`;
+      if (isFault(item)) {
+        skip({ at: at(item.line), reason: item.reason });
+        continue;
+      }
+      if (first && this.#config.headerRow) {
+        columns = uniqueColumns(item.fields);
+        first = false;
+        continue;
+      }
+      if (first) columns = item.fields.map((_, i) => `Column ${i + 1}`);
+      if (first || records.length === 0)
+        quoteAll = text.charCodeAt(item.start) === 34 && item.fields.length > 0;
+      first = false;
+      if (item.fields.length !== columns.length) {
+        skip({
+          at: at(item.line),
+          reason: `${item.fields.length} fields, expected ${columns.length}`,
+        });
+        continue;
+      }
+      if (item.fields.some((f) => f.includes('\uFFFD') || f.includes('\u0000'))) {
+        skip({
+          at: at(item.line),
+          reason: `bytes that are not ${encoding === 'windows-1252' ? 'Windows-1252' : 'UTF-8'} text`,
+        });
+        continue;
+      }
+      const id = this.#idOf(columns, item.fields);
+      if (!id) {
+        skip({ at: at(item.line), reason: `empty id column ${this.#config.idColumn}` });
+        continue;
+      }
+      const earlier = seen.get(id);
+      if (earlier !== undefined) {
+        skip({ at: at(item.line), reason: `duplicate id ${id} (first on line ${earlier})` });
+        continue;
+      }
+      seen.set(id, item.line);
+      records.push({ id, record: item });
+    }
+    if (this.#config.idColumn && !columns.includes(this.#config.idColumn)) {
+      throw new CtibookError(
+        'VALIDATION_FAILED',
+        `source.idColumn: ${this.#config.path} has no column "${this.#config.idColumn}"`,
+        {
+          field: 'source.idColumn',
+          columns,
+        },
+      );
+    }
+    const snapshot: Snapshot = {
+      text,
+      format: { encoding, delimiter, lineEnding, quoteAll },
+      columns,
+      records,
+      stamp: stampOf(bytes),
+    };
+    this.#snapshot = snapshot;
+    return snapshot;
+  }
+
+  /** The id column's value, or a hash of the whole record when the file has no id column. */
+  #idOf(columns: readonly string[], fields: readonly string[]): string {
+    if (this.#config.idColumn) return (fields[columns.indexOf(this.#config.idColumn)] ?? '').trim();
+    return createHash('sha256').update(fields.join('\u0000')).digest('base64url').slice(0, 22);
+  }
+
+  async #stampOf(): Promise<string> {
+    return stampOf(await readSource(this.#config.path));
+  }
+}
+
+async function readSource(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permissions)'
+          : `cannot be read (${code})`;
+    throw new CtibookError(
+      'SOURCE_UNAVAILABLE',
+      `CSV file ${path} ${reason}`,
+      { path },
+      { cause: error },
+    );
+  }
+}
+
+async function fileMode(path: string): Promise<number> {
+  return (await stat(path)).mode & 0o777;
+}
+
+function stampOf(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('base64url');
+}
+
+function valuesOf(columns: readonly string[], fields: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  columns.forEach((column, i) => (values[column] = fields[i] ?? ''));
+  return values;
+}
+
+function uniqueColumns(names: readonly string[]): string[] {
+  const used = new Set<string>();
+  return names.map((raw, i) => {
+    let name = raw.trim() || `Column ${i + 1}`;
+    for (let n = 2; used.has(name); n++) name = `${raw.trim()} (${n})`;
+    used.add(name);
+    return name;
+  });
+}
+
+function skipLineEnd(text: string, end: number): number {
+  let pos = end;
+  if (text.charCodeAt(pos) === 13) pos++;
+  if (text.charCodeAt(pos) === 10) pos++;
+  return pos;
+}

@@ -1,0 +1,50 @@
+/** One record of a source, as its columns or attributes named it. */
+export interface SourceRow {
+  /** The record's permanent id in the source (the ID column), when it has one. */
+  id?: string;
+  /** Column or attribute name → value. */
+  values: Record<string, string>;
+  /** Where it came from, for reports: a CSV line, an LDAP DN, a table key. */
+  at?: string;
+}
+
+/** A record the source could not deliver, and why. */
+export interface SkippedRow {
+  at: string;
+  reason: string;
+}
+
+/** What a connector can do beyond reading everything; the sync engine checks these. */
+export interface SourceCapabilities {
+  /** insert/update/delete are implemented and allowed. */
+  write: boolean;
+  /** readChanged is implemented (modified-time column, modifyTimestamp). */
+  changedSince: boolean;
+  /** readOne reads a record live from the source. */
+  readOne: boolean;
+}
+
+/**
+ * A source of contacts: a CSV file, an ODBC table or query, LDAP, an Access file. The
+ * constructor does no I/O; `open()` connects, `close()` is safe to call twice. Errors are
+ * `CtibookError`s (`SOURCE_UNAVAILABLE`, `VALIDATION_FAILED`, …) with the vendor error as
+ * `cause` and never a password in the message.
+ */
+export interface SourceConnector {
+  readonly capabilities: SourceCapabilities;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  /** The column or attribute names, for mapping proposals and previews. */
+  columns(): Promise<string[]>;
+  /** Every record; rows that cannot be read are reported to `skip` and left out. */
+  readAll(skip: (row: SkippedRow) => void): AsyncIterable<SourceRow>;
+  /** Records changed at or after `since`. */
+  readChanged?(since: Date, skip: (row: SkippedRow) => void): AsyncIterable<SourceRow>;
+  /** Every id in the source (to find deletions in changed-only mode). */
+  readIds?(): AsyncIterable<string>;
+  readOne?(id: string): Promise<SourceRow | undefined>;
+  /** Writes return the stored row (with its id). */
+  insert?(values: Record<string, string>): Promise<SourceRow>;
+  update?(id: string, values: Record<string, string>): Promise<SourceRow>;
+  delete?(id: string): Promise<void>;
+}
