@@ -4,6 +4,7 @@ import { createNumberNormalizer, DEFAULT_LOCATION } from '../domain/phone-number
 import type { Mapping, MappedRecord } from './mapping.js';
 import { applyMapping, compileMapping, proposeMapping, validateMapping } from './mapping.js';
 
+// prettier-ignore
 const OUTLOOK_EN = [
   'Title', 'First Name', 'Middle Name', 'Last Name', 'Suffix', 'Company', 'Department',
   'Job Title', 'Business Street', 'Business Street 2', 'Business City', 'Business State',
@@ -13,8 +14,9 @@ const OUTLOOK_EN = [
   'Other Phone', 'Pager', 'Primary Phone', 'Birthday', 'Categories', 'E-mail Address',
   'E-mail Type', 'E-mail Display Name', 'E-mail 2 Address', 'E-mail 3 Address', 'Notes',
   'Web Page',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const OUTLOOK_DE = [
   'Anrede', 'Vorname', 'Weitere Vornamen', 'Nachname', 'Firma', 'Abteilung', 'Position',
   'Straße geschäftlich', 'Straße geschäftlich 2', 'Ort geschäftlich', 'Region geschäftlich',
@@ -23,8 +25,9 @@ const OUTLOOK_DE = [
   'Fax privat', 'Telefon privat', 'Telefon privat 2', 'Mobiltelefon', 'Weiteres Fax',
   'Weiteres Telefon', 'Pager', 'Geburtstag', 'Kategorien', 'E-Mail-Adresse', 'E-Mail-Typ',
   'E-Mail: Angezeigter Name', 'E-Mail 2: Adresse', 'Notizen', 'Webseite',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const GOOGLE_OLD = [
   'Name', 'Given Name', 'Additional Name', 'Family Name', 'Nickname', 'Birthday', 'Notes',
   'Group Membership', 'E-mail 1 - Type', 'E-mail 1 - Value', 'E-mail 2 - Type',
@@ -34,52 +37,67 @@ const GOOGLE_OLD = [
   'Address 1 - Postal Code', 'Address 1 - Country', 'Organization 1 - Type',
   'Organization 1 - Name', 'Organization 1 - Title', 'Organization 1 - Department',
   'Website 1 - Type', 'Website 1 - Value',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const GOOGLE_NEW = [
   'First Name', 'Middle Name', 'Last Name', 'Name Prefix', 'Nickname', 'File As',
   'Organization Name', 'Organization Title', 'Organization Department', 'Birthday', 'Notes',
   'Labels', 'E-mail 1 - Label', 'E-mail 1 - Value', 'Phone 1 - Label', 'Phone 1 - Value',
   'Phone 2 - Label', 'Phone 2 - Value', 'Address 1 - Street', 'Address 1 - City',
   'Address 1 - Postal Code', 'Website 1 - Value',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const INET_ORG_PERSON = [
   'dn', 'objectClass', 'cn', 'sn', 'givenName', 'uid', 'o', 'ou', 'title', 'telephoneNumber',
   'mobile', 'homePhone', 'facsimileTelephoneNumber', 'mail', 'street', 'postalCode', 'l', 'st',
   'c', 'labeledURI', 'description', 'entryUUID', 'createTimestamp', 'modifyTimestamp',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const ACTIVE_DIRECTORY = [
   'distinguishedName', 'cn', 'name', 'displayName', 'givenName', 'sn', 'sAMAccountName',
   'company', 'department', 'title', 'telephoneNumber', 'otherTelephone', 'mobile',
   'otherMobile', 'homePhone', 'facsimileTelephoneNumber', 'ipPhone', 'pager', 'mail',
   'streetAddress', 'postalCode', 'l', 'st', 'co', 'c', 'countryCode', 'wWWHomePage', 'info',
   'objectGUID', 'whenCreated', 'whenChanged',
-]; // prettier-ignore
+];
 
 const LDAP_UPPER = ['DN', 'CN', 'SN', 'GIVENNAME', 'TELEPHONENUMBER', 'MAIL', 'ENTRYUUID'];
 
+// prettier-ignore
 const DB_ENGLISH = [
   'id', 'first_name', 'last_name', 'company', 'department', 'job_title', 'business_phone',
   'mobile_phone', 'home_phone', 'fax', 'email', 'street', 'postal_code', 'city', 'state',
   'country', 'website', 'birthday', 'notes', 'created_at', 'updated_at',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const DB_CAMEL = [
   'contactId', 'firstName', 'lastName', 'displayName', 'organization', 'title', 'phone',
   'cell', 'homePhone', 'telefax', 'eMail', 'zip', 'town', 'region', 'url', 'lastModified',
   'memo',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const DB_GERMAN = [
   'kontakt_id', 'vorname', 'nachname', 'firma', 'abteilung', 'position', 'telefon', 'handy',
   'privat', 'telefax', 'e_mail', 'strasse', 'plz', 'ort', 'bundesland', 'land', 'homepage',
   'geburtstag', 'geaendert', 'bemerkung',
-]; // prettier-ignore
+];
 
+// prettier-ignore
 const DB_MIXED = [
-  'uuid', 'full_name', 'surname', 'firstname', 'tel', 'mobil', 'mail', 'modified_at', 'comment',
+  'uuid',
+  'full_name',
+  'surname',
+  'firstname',
+  'tel',
+  'mobil',
+  'mail',
+  'modified_at',
+  'comment',
 ];
 
 describe('proposeMapping', () => {
@@ -253,11 +271,7 @@ describe('proposeMapping', () => {
         email: 'MAIL',
       },
     ],
-    [
-      'entryUUID preferred over objectGUID',
-      ['objectGUID', 'entryUUID', 'dn'],
-      { id: 'entryUUID' },
-    ],
+    ['entryUUID preferred over objectGUID', ['objectGUID', 'entryUUID', 'dn'], { id: 'entryUUID' }],
     [
       'database, English snake_case',
       DB_ENGLISH,
@@ -423,7 +437,9 @@ describe('proposeMapping', () => {
   it.each([
     ...allSets.map((set) => [set] as const),
     [[...new Set(allSets.flat())]] as const,
-    [['phone', 'country_code', 'area_code', 'number', 'extension', 'vorwahl', 'rufnummer']] as const,
+    [
+      ['phone', 'country_code', 'area_code', 'number', 'extension', 'vorwahl', 'rufnummer'],
+    ] as const,
   ])('never uses a column twice and passes validation (%#)', (columns) => {
     const mapping = proposeMapping(columns);
     const used = Object.values(mapping).flatMap((value) => value.split(' + '));
@@ -598,6 +614,7 @@ describe('applyMapping and compileMapping', () => {
   });
 
   const joined = { businessPhone: 'C + A + N + E' };
+  // prettier-ignore
   it.each<[string, Mapping, Record<string, string>, string | undefined]>([
     ['4 parts', joined, { C: '49', A: '89', N: '4711', E: '123' }, '+49 89 4711-123'],
     ['4 parts, + and 0 stripped', joined, { C: '+49', A: '089', N: '4711', E: '123' }, '+49 89 4711-123'],
@@ -623,7 +640,7 @@ describe('applyMapping and compileMapping', () => {
     const [field] = Object.keys(mapping);
     expect(field && record.data[field as 'businessPhone']).toBe(expected);
     expect(record.data.extra).toBeUndefined();
-  }); // prettier-ignore
+  });
 
   it('writes joined numbers the normaliser splits into base and extension', () => {
     const normalizer = createNumberNormalizer(DEFAULT_LOCATION);
@@ -638,11 +655,12 @@ describe('applyMapping and compileMapping', () => {
     });
   });
 
+  // prettier-ignore
   it('reads a non-phone value with + as one column name', () => {
     expect(mapBothWays({ 'Name + Title': 'Dr. X', Name: 'X' }, { displayName: 'Name + Title' })).toEqual({
       data: { displayName: 'Dr. X', extra: { Name: 'X' } },
     });
-  }); // prettier-ignore
+  });
 
   it('gives the same output compiled as applied, over many rows', () => {
     const mapping = proposeMapping([...DB_ENGLISH, 'country_code', 'area_code', 'number']);
@@ -657,7 +675,8 @@ describe('applyMapping and compileMapping', () => {
   });
 
   it('refuses mappings it cannot apply, naming the key', () => {
-    for (const mapping of [{ nickname: 'x' }, { businessPhone: 'A + B + C + D + E' }]) {
+    const mappings: Mapping[] = [{ nickname: 'x' }, { businessPhone: 'A + B + C + D + E' }];
+    for (const mapping of mappings) {
       const error = validationError(() => compileMapping(mapping));
       expect(error.code).toBe('VALIDATION_FAILED');
       expect(String(error.details?.field)).toBe(`mapping.${Object.keys(mapping)[0]}`);

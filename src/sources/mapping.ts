@@ -303,30 +303,43 @@ function duplicateProblem(
   return undefined;
 }
 
+function ownValue(value: string): PropertyDescriptor {
+  return { value, enumerable: true, writable: true, configurable: true };
+}
+
 /** Reads one cell, trimmed; absent or non-string cells read as ''. */
 function cell(values: Record<string, string>, column: string): string {
   const value = values[column];
   return typeof value === 'string' ? value.trim() : '';
 }
 
-function digits(text: string): string {
-  return text.replace(/\D+/g, '');
+const ALL_DIGITS = /^\d*$/;
+const NON_DIGITS = /\D+/g;
+
+/** The digits of a country or area code, without leading zeros unless `keepZero`. */
+function codeDigits(text: string, keepZero: boolean): string {
+  const digits = ALL_DIGITS.test(text) ? text : text.replace(NON_DIGITS, '');
+  if (keepZero) return digits;
+  let start = 0;
+  while (digits.charCodeAt(start) === 48) start += 1;
+  return start === 0 ? digits : digits.slice(start);
 }
 
 /**
  * Writes a number split over columns as one number the normaliser reads. Two parts: side
  * by side. Three or four: `+<country> <area> <base>-<extension>`, or the national form
  * `0<area> <base>-<extension>` without a country; without a base only the extension (an
- * internal number) is left.
+ * internal number) is left. Parts come trimmed.
  */
 function joinPhoneParts(parts: readonly string[]): string {
   if (parts.length < 3) return parts.filter((part) => part !== '').join(' ');
-  const [countryPart = '', areaPart = '', base = '', extensionPart = ''] = parts;
-  const extension = extensionPart.replace(/^[-\s]+/, '');
+  const base = parts[2] ?? '';
+  let extension = parts[3] ?? '';
+  // An extension written as "-123" must not give "4711--123".
+  if (extension.charCodeAt(0) === 45) extension = extension.replace(/^[-\s]+/, '');
   if (base === '') return extension;
-  const country = digits(countryPart).replace(/^0+/, '');
-  const areaDigits = digits(areaPart);
-  const area = LEADING_ZERO_COUNTRIES.has(country) ? areaDigits : areaDigits.replace(/^0+/, '');
+  const country = codeDigits(parts[0] ?? '', false);
+  const area = codeDigits(parts[1] ?? '', LEADING_ZERO_COUNTRIES.has(country));
   let head = '';
   if (country !== '') head = area === '' ? `+${country}` : `+${country} ${area}`;
   else if (area !== '') head = `0${area}`;
@@ -397,14 +410,17 @@ export function compileMapping(
         : joinPhoneParts(join.parts.map((part) => cell(values, part)));
       if (value !== '') data[join.field] = value;
     }
-    const extra: Array<[string, string]> = [];
+    let extra: Record<string, string> | undefined;
     for (const column of Object.keys(values)) {
       if (mapped.has(column)) continue;
       const value = cell(values, column);
-      if (value !== '') extra.push([column, value]);
+      if (value === '') continue;
+      extra ??= {};
+      // A column named `__proto__` must stay a column, not replace the prototype.
+      if (column === '__proto__') Object.defineProperty(extra, column, ownValue(value));
+      else extra[column] = value;
     }
-    // fromEntries defines own properties, so a column named `__proto__` stays a column.
-    if (extra.length > 0) data.extra = Object.fromEntries(extra);
+    if (extra !== undefined) data.extra = extra;
     return record;
   };
 }
