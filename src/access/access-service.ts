@@ -112,14 +112,20 @@ export class AccessService {
         retryAfterSeconds: Math.ceil(wait / 1000),
       });
     }
+    // Counted as a failure before the slow password check, so that attempts running in
+    // parallel cannot all pass the limit; a success takes its count back.
+    this.#perUser.fail(userKey, now);
+    this.#perAddress.fail(address, now);
     const user = this.#store.getUser(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) {
-      this.#perUser.fail(userKey, now);
-      this.#perAddress.fail(address, now);
+    if (!user || !ok) throw new CtibookError('INVALID_CREDENTIALS');
+    // The check took a while: a user deleted or given a new password meanwhile gets no
+    // session (a password change ends every session, this one included).
+    if (this.#store.getUser(user.username)?.passwordHash !== user.passwordHash) {
       throw new CtibookError('INVALID_CREDENTIALS');
     }
     this.#perUser.reset(userKey);
+    this.#perAddress.forgive(address, now);
     const token = randomBytes(32).toString('base64url');
     const expiresAt = now + this.#options.tokenTtlMs;
     this.#store.deleteExpiredSessions(now);
@@ -157,12 +163,18 @@ export class AccessService {
     if (typeof input.password !== 'string' || input.password.length < 8) {
       throw invalidField('password', 'must have at least 8 characters');
     }
-    if (this.#store.getUser(username)) {
-      throw new CtibookError('ALREADY_EXISTS', `User ${username} already exists`, { username });
-    }
+    const exists = (): void => {
+      if (this.#store.getUser(username)) {
+        throw new CtibookError('ALREADY_EXISTS', `User ${username} already exists`, { username });
+      }
+    };
+    exists();
+    const passwordHash = await hashPassword(input.password);
+    // Asked again: another request may have created the user while the hash was made.
+    exists();
     const user: UserRecord = {
       username,
-      passwordHash: await hashPassword(input.password),
+      passwordHash,
       displayName: input.displayName ?? null,
       email: input.email ?? null,
       department: input.department ?? null,
@@ -176,16 +188,20 @@ export class AccessService {
   }
 
   async updateUser(username: string, input: UserInput): Promise<PublicUser> {
-    const user = this.#requireUser(username);
-    if (input.username !== undefined && input.username !== user.username) {
+    const before = this.#requireUser(username);
+    if (input.username !== undefined && input.username !== before.username) {
       throw invalidField('username', 'cannot be changed; create a new user instead');
     }
-    const next: UserRecord = { ...user };
+    let passwordHash: string | undefined;
     if (input.password !== undefined) {
       if (input.password.length < 8)
         throw invalidField('password', 'must have at least 8 characters');
-      next.passwordHash = await hashPassword(input.password);
+      passwordHash = await hashPassword(input.password);
     }
+    // Read again after the hash: changes made meanwhile are kept, not overwritten.
+    const user = this.#requireUser(username);
+    const next: UserRecord = { ...user };
+    if (passwordHash !== undefined) next.passwordHash = passwordHash;
     if (input.displayName !== undefined) next.displayName = input.displayName;
     if (input.email !== undefined) next.email = input.email;
     if (input.department !== undefined) next.department = input.department;

@@ -26,6 +26,15 @@ export class RateLimiter {
     if (this.#failures.size > 100_000) this.#prune(now);
   }
 
+  /** Takes back one failure recorded at `at` (an attempt that turned out to succeed). */
+  forgive(key: string, at: number): void {
+    const times = this.#failures.get(key);
+    const index = times?.indexOf(at) ?? -1;
+    if (!times || index < 0) return;
+    times.splice(index, 1);
+    if (times.length === 0) this.#failures.delete(key);
+  }
+
   reset(key: string): void {
     this.#failures.delete(key);
   }

@@ -11,7 +11,10 @@ interface Received {
 }
 
 /** Opens the event socket and collects what arrives. */
-async function listen(url: string, token?: string): Promise<{ socket: WebSocket; events: Received[]; closed: Promise<number> }> {
+async function listen(
+  url: string,
+  token?: string,
+): Promise<{ socket: WebSocket; events: Received[]; closed: Promise<number> }> {
   const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
   const events: Received[] = [];
   const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
@@ -42,7 +45,8 @@ describe('GET /api/v1/events (WebSocket on a listening server)', () => {
     await t.server.listen({ port: 0, host: '127.0.0.1' });
     const address = t.server.server.address();
     base = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/events`;
-    for (const name of ['Sales', 'Secret']) await t.call('POST', '/api/v1/phonebooks', { body: { name, kind: 'builtin' } });
+    for (const name of ['Sales', 'Secret'])
+      await t.call('POST', '/api/v1/phonebooks', { body: { name, kind: 'builtin' } });
   });
   afterEach(async () => {
     await t.close();
@@ -52,7 +56,9 @@ describe('GET /api/v1/events (WebSocket on a listening server)', () => {
     const token = await t.userWith('erika', { Sales: { read: true } });
     const { socket, events } = await listen(base, token);
     await t.call('POST', '/api/v1/phonebooks/Secret/contacts', { body: { lastName: 'Hidden' } });
-    const created = await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: 'Visible' } });
+    const created = await t.call('POST', '/api/v1/phonebooks/Sales/contacts', {
+      body: { lastName: 'Visible' },
+    });
     const id = (created.json() as { id: string }).id;
     await until(() => events.some((e) => e.type === 'contacts-changed'));
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -65,7 +71,9 @@ describe('GET /api/v1/events (WebSocket on a listening server)', () => {
   it('announces phonebooks-changed when a group grants a new book, without naming it', async () => {
     const token = await t.userWith('max', {});
     const { socket, events } = await listen(base, token);
-    await t.call('PUT', '/api/v1/groups/max-group/resources', { body: [{ phonebook: 'Sales', read: true }] });
+    await t.call('PUT', '/api/v1/groups/max-group/resources', {
+      body: [{ phonebook: 'Sales', read: true }],
+    });
     await until(() => events.some((e) => e.type === 'phonebooks-changed'));
     const books = await t.call('GET', '/api/v1/phonebooks', { token });
     expect((books.json() as { name: string }[]).map((b) => b.name)).toEqual(['Sales']);
@@ -78,7 +86,10 @@ describe('GET /api/v1/events (WebSocket on a listening server)', () => {
     expect(viaQuery.events[0]).toMatchObject({ type: 'hello' });
     viaQuery.socket.close();
     const anonymous = await listen(base);
-    expect(anonymous.events[0]).toMatchObject({ type: 'error', error: { code: 'UNAUTHENTICATED' } });
+    expect(anonymous.events[0]).toMatchObject({
+      type: 'error',
+      error: { code: 'UNAUTHENTICATED' },
+    });
     expect(await anonymous.closed).toBe(4401);
   });
 });

@@ -73,9 +73,9 @@ export class RouteTable {
 
 /** The bearer token of a request, from `Authorization` (or `?token=` for WebSocket). */
 export function bearerToken(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
-  return undefined;
+  // The scheme is case-insensitive (RFC 7235).
+  const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
 }
 
 export function authenticate(

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { CONTACT_FIELDS, MAX_FIELD_LENGTH } from '../domain/contact.js';
 import { PHONEBOOK_KINDS } from '../domain/phonebook.js';
 
-const field = z.string().max(MAX_FIELD_LENGTH);
+/** A UTF-16 half without its other half: no character, and SQLite would store U+FFFD. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+const field = z
+  .string()
+  .max(MAX_FIELD_LENGTH)
+  .refine((text) => !LONE_SURROGATE.test(text), 'must be valid Unicode text');
 
 const contactFieldShape = Object.fromEntries(
   CONTACT_FIELDS.map((name) => [name, field.optional()]),

@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Ctibook } from '../app.js';
 import { CtibookError, ERROR_CATALOGUE } from '../domain/errors.js';
 import { registerEvents } from './events-route.js';
@@ -43,6 +43,11 @@ export async function buildServer(app: Ctibook): Promise<FastifyInstance> {
     }),
     trustProxy: false,
     routerOptions: { maxParamLength: 512 },
+    // Errors of the router itself (undecodable URL, over-long path segment) in our shape too.
+    frameworkErrors: (error, _request, reply) => {
+      const { status, body } = errorBody(error);
+      void (reply as FastifyReply).code(status).send(body);
+    },
   });
   await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
   server.setErrorHandler((error: FastifyError, request, reply) => {

@@ -1,10 +1,18 @@
-import { createReadStream, existsSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ContactData } from '../domain/contact.js';
 import { CtibookError } from '../domain/errors.js';
 import type { NoteVersion } from '../notes/note-store.js';
-import { writeFileAtomic } from '../store/folder-config.js';
 
 /** One contact as kept in a trashed book's `records.jsonl`. */
 export interface ArchivedContact {
@@ -20,7 +28,8 @@ export const NOTES_FILE = 'builtin-notes.jsonl';
 
 /**
  * Writes a book's records and notes into its own folder, so that moving the folder to the
- * trash takes every piece of the book with it. Each file is written atomically.
+ * trash takes every piece of the book with it. Each file is written atomically and line
+ * by line, so a large book is never held in memory as one string.
  */
 export function writeArchive(
   bookDir: string,
@@ -28,14 +37,39 @@ export function writeArchive(
   contacts: Iterable<ArchivedContact>,
   notes: Iterable<ArchivedNote>,
 ): void {
-  writeFileAtomic(join(bookDir, RECORDS_FILE), jsonLines(contacts));
-  writeFileAtomic(join(notesDir, NOTES_FILE), jsonLines(notes));
+  writeJsonLinesAtomic(join(bookDir, RECORDS_FILE), contacts);
+  writeJsonLinesAtomic(join(notesDir, NOTES_FILE), notes);
 }
 
-function jsonLines(items: Iterable<unknown>): string {
-  const lines: string[] = [];
-  for (const item of items) lines.push(JSON.stringify(item));
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+const FLUSH_BYTES = 1 << 20;
+
+/** Writes one JSON line per item: temp file, fsync, rename; readers never see a torn file. */
+function writeJsonLinesAtomic(file: string, items: Iterable<unknown>, mode = 0o600): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temp, 'w', mode);
+  try {
+    let chunk: string[] = [];
+    let size = 0;
+    const flush = (): void => {
+      if (chunk.length > 0) writeSync(fd, chunk.join(''));
+      chunk = [];
+      size = 0;
+    };
+    for (const item of items) {
+      const line = `${JSON.stringify(item)}\n`;
+      chunk.push(line);
+      size += line.length;
+      if (size >= FLUSH_BYTES) flush();
+    }
+    flush();
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temp, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(temp, file);
 }
 
 /** Reads an archive line by line; a broken line stops with its file and line number. */

@@ -1,13 +1,15 @@
 import type { AccessService, Principal } from '../access/access-service.js';
 import { CtibookError } from '../domain/errors.js';
-import type { NormalizedNumber } from '../domain/phone-number.js';
+import type { NormalizedNumber, NumberNormalizer } from '../domain/phone-number.js';
 import { internalKey } from '../domain/phone-number.js';
 import type { NumberHit, NumberIndex } from '../store/number-index.js';
 import type { PhonebookStore } from '../store/phonebook-store.js';
 import type { LocationService } from './location-service.js';
 
+/** How a match was found: equal numbers, the company's base number, or an internal extension. */
 export type MatchKind = 'exact' | 'company' | 'internal';
 
+/** One contact that the incoming number names; `number` is the stored number as entered. */
 export interface CallerMatch {
   phonebook: string;
   id: string;
@@ -18,6 +20,7 @@ export interface CallerMatch {
   match: MatchKind;
 }
 
+/** The answer to a caller lookup; `normalized` is the canonical form of the input. */
 export interface LookupResult {
   input: string;
   normalized: string | null;
@@ -54,9 +57,14 @@ export class CallerLookup {
     this.#location = location;
   }
 
+  /**
+   * Who is calling from `input`, as far as `principal` may know: matches from readable
+   * books only, best first.
+   * @throws CtibookError INVALID_NUMBER when `input` holds no phone number.
+   */
   lookup(principal: Principal, input: string): LookupResult {
     const normalizer = this.#location.normalizer;
-    const number = normalizer.normalize(input);
+    const number = unencodedPlus(input, normalizer) ?? normalizer.normalize(input);
     if (!number) {
       throw new CtibookError('INVALID_NUMBER', `"${input.slice(0, 64)}" is not a phone number`, {
         field: 'number',
@@ -77,22 +85,29 @@ export class CallerLookup {
       add(this.#index.exact(number.canonical), 'internal');
     } else if (number.plausible) {
       add(this.#index.exact(number.canonical), 'exact');
-      if (matches.length === 0) add(this.#companyHits(number), 'company');
+      if (matches.length === 0) add(this.#companyHits(number, visible), 'company');
       const extension = normalizer.pbxExtension(number.canonical);
       if (extension !== undefined) add(this.#index.exact(internalKey(extension)), 'internal');
     }
     return { input, normalized: number.canonical, matches };
   }
 
-  /** Hits for the longest base number that the incoming number extends by 1–5 digits. */
-  #companyHits(number: Extract<NormalizedNumber, { kind: 'external' }>): NumberHit[] {
-    const countryDigits = this.#location.get().countryCode.length;
+  /**
+   * Hits for the longest base number that the incoming number extends by 1–5 digits, among
+   * the visible ones; one per company and book, its main number preferred.
+   */
+  #companyHits(
+    number: Extract<NormalizedNumber, { kind: 'external' }>,
+    visible: (hit: NumberHit) => boolean,
+  ): NumberHit[] {
+    const countryDigits = this.#location.normalizer.location.countryCode.length;
     const shortest = 1 + countryDigits + MIN_BASE_NATIONAL_DIGITS;
-    for (let cut = 1; cut <= MAX_EXTENSION_DIGITS; cut++) {
-      const prefix = number.canonical.slice(0, -cut);
+    // Cut 0: the incoming number is itself a base ("+49 89 4711" for "+49 89 4711-0").
+    for (let cut = 0; cut <= MAX_EXTENSION_DIGITS; cut++) {
+      const prefix = cut === 0 ? number.canonical : number.canonical.slice(0, -cut);
       if (prefix.length < shortest) break;
-      const hits = this.#index.company(prefix);
-      if (hits.length > 0) return hits;
+      const hits = this.#index.company(prefix).filter(visible);
+      if (hits.length > 0) return onePerCompany(hits, prefix);
     }
     return [];
   }
@@ -108,6 +123,38 @@ export class CallerLookup {
       match,
     };
   }
+}
+
+/**
+ * The number meant by an input that a client sent with an unencoded `+` in the query
+ * string, which arrives as a leading space (` 49891234567`): read with the `+` when that
+ * gives a plausible number, else undefined.
+ */
+function unencodedPlus(input: string, normalizer: NumberNormalizer): NormalizedNumber | undefined {
+  if (!/^ \d/.test(input)) return undefined;
+  const number = normalizer.normalize(`+${input.slice(1)}`);
+  return number?.kind === 'external' && number.plausible ? number : undefined;
+}
+
+/**
+ * How well a hit names the company whose base number is `base`: its main number (written
+ * without extension or as extension 0) first, then an entry for the company itself, then
+ * an employee's direct-dial number.
+ */
+function companyRank(hit: NumberHit, base: string): number {
+  if (hit.canonical === base || hit.canonical === `${base}0`) return 0;
+  return hit.displayName === hit.company ? 1 : 2;
+}
+
+/** The best hit of each company in each book, so a company is named once, not per employee. */
+function onePerCompany(hits: readonly NumberHit[], base: string): NumberHit[] {
+  const best = new Map<string, NumberHit>();
+  for (const hit of [...hits].sort(byName)) {
+    const key = `${hit.bookId}\u0000${(hit.company ?? '').trim().toLowerCase()}`;
+    const kept = best.get(key);
+    if (!kept || companyRank(hit, base) < companyRank(kept, base)) best.set(key, hit);
+  }
+  return [...best.values()];
 }
 
 function byName(a: NumberHit, b: NumberHit): number {

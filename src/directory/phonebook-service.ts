@@ -14,6 +14,7 @@ import {
 import type { NoteStore } from '../notes/note-store.js';
 import type { ContactStore } from '../store/contact-store.js';
 import { FolderConfig } from '../store/folder-config.js';
+import type { PreparedContact } from '../store/contact-rows.js';
 import { prepareContact } from '../store/contact-rows.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
@@ -164,6 +165,7 @@ export class PhonebookService {
         },
       );
     }
+    if (input.notes !== undefined) checkNotesMode(input.kind, input.notes);
     this.#assertFree(name);
     const book = this.#insert(name, input.kind, {
       readOnly: input.readOnly ?? false,
@@ -182,7 +184,10 @@ export class PhonebookService {
       }
       config.readOnly = patch.readOnly;
     }
-    if (patch.notes !== undefined) config.notes = patch.notes;
+    if (patch.notes !== undefined) {
+      checkNotesMode(book.kind, patch.notes);
+      config.notes = patch.notes;
+    }
     let newName = book.name;
     if (patch.name !== undefined && patch.name !== book.name) {
       newName = validatePhonebookName(patch.name);
@@ -227,9 +232,18 @@ export class PhonebookService {
       notes.iterateBook(book.id),
     );
     const trashEntry = home.moveToTrash(book.name, this.#d.now());
-    contacts.deleteBook(book.id);
-    notes.deleteBook(book.id);
-    books.delete(book.id);
+    try {
+      books.transaction(() => {
+        contacts.deleteBook(book.id);
+        notes.deleteBook(book.id);
+        books.delete(book.id);
+      });
+    } catch (error) {
+      // Nothing was forgotten: the folder goes back, without the archive files.
+      renameSync(home.trashEntryDir(trashEntry), home.bookDir(book.name));
+      removeArchive(home.bookDir(book.name), home.notesDir(book.name));
+      throw error;
+    }
     this.#d.access.invalidateRights();
     this.#d.events.publish({ type: 'phonebooks-changed' });
     return { trashEntry };
@@ -272,25 +286,46 @@ export class PhonebookService {
       );
     }
     renameSync(dir, home.bookDir(name));
+    const restoredAt = this.#d.now().toISOString();
     const book = books.insert(
       name,
       'builtin',
       { readOnly: saved.readOnly, notes: saved.notes },
-      this.#d.now().toISOString(),
+      restoredAt,
     );
-    let batch: ReturnType<typeof prepareContact>[] = [];
-    for await (const c of readArchive<ArchivedContact>(join(home.bookDir(name), RECORDS_FILE))) {
-      batch.push(prepareContact(c.id, c.data, location.normalizer));
-      if (batch.length >= RESTORE_BATCH) {
-        contacts.putMany(book.id, batch, c.updatedAt);
-        batch = [];
+    try {
+      let batch: { contact: PreparedContact; updatedAt: string }[] = [];
+      for await (const c of readArchive<ArchivedContact>(join(home.bookDir(name), RECORDS_FILE))) {
+        batch.push({
+          contact: prepareContact(c.id, c.data, location.normalizer),
+          updatedAt: c.updatedAt || restoredAt,
+        });
+        if (batch.length >= RESTORE_BATCH) {
+          contacts.putManyDated(book.id, batch);
+          batch = [];
+        }
       }
+      contacts.putManyDated(book.id, batch);
+      const versions: ArchivedNote[] = [];
+      for await (const v of readArchive<ArchivedNote>(join(home.notesDir(name), NOTES_FILE)))
+        versions.push(v);
+      notes.importVersions(book.id, versions);
+    } catch (error) {
+      // A broken archive restores nothing: the book goes, its folder back to the trash.
+      books.transaction(() => {
+        contacts.deleteBook(book.id);
+        notes.deleteBook(book.id);
+        books.delete(book.id);
+      });
+      renameSync(home.bookDir(name), dir);
+      if (error instanceof CtibookError) throw error;
+      throw new CtibookError(
+        'CONFLICT',
+        `Trash entry ${entry} holds a record that cannot be restored: ${String(error)}`,
+        { entry },
+        { cause: error },
+      );
     }
-    contacts.putMany(book.id, batch, this.#d.now().toISOString());
-    const versions: ArchivedNote[] = [];
-    for await (const v of readArchive<ArchivedNote>(join(home.notesDir(name), NOTES_FILE)))
-      versions.push(v);
-    notes.importVersions(book.id, versions);
     removeArchive(home.bookDir(name), home.notesDir(name));
     home.writeBookSettings(name, iniSettings(book));
     this.#d.events.publish({ type: 'phonebooks-changed' });
@@ -309,6 +344,20 @@ export class PhonebookService {
         phonebook: name,
       });
     }
+  }
+}
+
+/**
+ * A memo column is a column of an external source: a builtin book has none.
+ * @throws CtibookError VALIDATION_FAILED naming `notes`.
+ */
+function checkNotesMode(kind: PhonebookKind, notes: NotesMode): void {
+  if ((kind === 'builtin' || kind === 'local-numbers') && typeof notes === 'object') {
+    throw new CtibookError(
+      'VALIDATION_FAILED',
+      `notes: a ${kind} book has no memo column; use "builtin", "server" or "none"`,
+      { field: 'notes' },
+    );
   }
 }
 

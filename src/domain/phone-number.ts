@@ -57,7 +57,7 @@ export interface NumberNormalizer {
   normalize(raw: string): NormalizedNumber | null;
   /** When `canonical` (external, E.164) is the PBX base number followed by 1..internalNumberMaxLength digits, those digits; else undefined. */
   pbxExtension(canonical: string): string | undefined;
-  /** Digit strings under which a search-as-you-type query may find this number: the raw digits as written, the E.164 digits without '+', the national form (nationalPrefix + national significant number, only for numbers of the site's own country). Deduplicated. Internal: just the extension. */
+  /** Digit strings under which a search-as-you-type query may find this number: the raw digits as written, the E.164 digits without '+', the national form (nationalPrefix + national significant number, only for numbers of the site's own country) and the local form (the digits after the site's area code, only for numbers in the site's own area, so `1234567` finds `+49 89 1234567` in Munich); for other countries' numbers the national significant number (`600123456` of `+34 600 123 456`). Deduplicated. Internal: just the extension. */
   searchDigits(raw: string): string[];
   /** Normalises once and gives the search digits too (what storing a number needs). */
   index(raw: string): { number: NormalizedNumber; digits: string[] } | null;
@@ -251,7 +251,15 @@ function digitsOf(input: CleanedInput, n: NormalizedNumber, rules: SiteRules): s
   const out = new Set([input.writtenDigits, n.canonical.slice(1)]);
   const ownPrefix = `+${rules.countryCode}`;
   if (n.canonical.startsWith(ownPrefix)) {
-    out.add(rules.nationalPrefix + n.canonical.slice(ownPrefix.length));
+    const national = n.canonical.slice(ownPrefix.length);
+    out.add(rules.nationalPrefix + national);
+    const { areaCode } = rules;
+    if (areaCode !== '' && national.startsWith(areaCode) && national.length > areaCode.length) {
+      out.add(national.slice(areaCode.length));
+    }
+  } else {
+    const ccLength = callingCodeLength(n.canonical.slice(1));
+    if (ccLength > 0 && n.canonical.length > ccLength + 1) out.add(n.canonical.slice(ccLength + 1));
   }
   return [...out];
 }

@@ -26,9 +26,50 @@ export function foldText(text: string): string {
   return stripMarks(text.toLowerCase().replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
 }
 
-/** The words of a text, folded as {@link foldText} does. */
+/** `(0)` after digits, as in `+49 (0)89`: the trunk zero, which is not dialled. */
+const TRUNK_ZERO = /(\d)\s*\(\s*0\s*\)/g;
+/** Digit groups joined by the separators phone numbers are written with. */
+const DIGIT_GROUPS = /\d(?:[\s./()-]*\d)+/g;
+const NOT_DIGITS = /\D/g;
+
+/**
+ * The words of a search query, folded as {@link foldText} does. A phone number written in
+ * groups (`089 / 123 45-67`, `+49 (0)89 1234567`) is one word of its digits, so it matches
+ * the digits of a stored number however either was written.
+ */
 export function foldedWords(text: string): string[] {
-  return foldText(text).match(WORD) ?? [];
+  const joined = text
+    .replace(TRUNK_ZERO, '$1 ')
+    .replace(DIGIT_GROUPS, (group) => group.replace(NOT_DIGITS, ''));
+  return foldText(joined).match(WORD) ?? [];
+}
+
+/** Most a/o/u letters of a query word that are also tried as umlaut digraphs. */
+const MAX_UMLAUT_GUESSES = 3;
+
+/**
+ * The name-key prefixes a folded query word stands for: the word itself and each spelling
+ * with an `e` after an a, o or u that is not followed by one already, so that `muller`
+ * finds the key `mueller` of Müller just as the search index does. A vowel at the end of
+ * the word needs no guess: the shorter prefix covers it. At most eight prefixes.
+ *
+ * @param word - one word from {@link foldedWords}
+ */
+export function nameKeyPrefixes(word: string): string[] {
+  let prefixes = [''];
+  let guesses = 0;
+  for (let i = 0; i < word.length; i++) {
+    const ch = word.charAt(i);
+    const next = word.charAt(i + 1);
+    const guess = 'aou'.includes(ch) && next !== '' && next !== 'e';
+    if (guess && guesses < MAX_UMLAUT_GUESSES) {
+      guesses++;
+      prefixes = prefixes.flatMap((p) => [p + ch, `${p}${ch}e`]);
+    } else {
+      prefixes = prefixes.map((p) => p + ch);
+    }
+  }
+  return prefixes;
 }
 
 /**
@@ -54,7 +95,10 @@ export function nameKey(displayName: string): string {
     .trim();
 }
 
-/** The smallest string greater than every string that starts with `prefix`. */
+/** The highest code point; in UTF-8 it sorts after every other character. */
+const MAX_CHAR = String.fromCodePoint(0x10ffff);
+
+/** A string greater than every string that starts with `prefix` (in SQLite's binary order). */
 export function prefixUpperBound(prefix: string): string {
-  return prefix + '\uffff';
+  return prefix + MAX_CHAR;
 }

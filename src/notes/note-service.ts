@@ -124,7 +124,10 @@ export class NoteService {
   }
 }
 
-/** The version a save replaces, from `If-Match`; a missing header is fine only for a first note. */
+/**
+ * The version a save replaces, from `If-Match` (one tag, a list, or `*`); a missing header
+ * is fine only for a first note.
+ */
 function expectedVersion(current: NoteVersion | undefined, ifMatch: string | undefined): number {
   if (ifMatch === undefined) {
     if (current) {
@@ -138,10 +141,16 @@ function expectedVersion(current: NoteVersion | undefined, ifMatch: string | und
     }
     return 0;
   }
-  if (ifMatch.trim() === '*') return current?.version ?? -1;
-  const match = /^(?:W\/)?"v(\d+)"$/.exec(ifMatch.trim());
-  if (!match) throw staleNote(current);
-  return Number(match[1]);
+  const tags = ifMatch.split(',').map((tag) => tag.trim());
+  if (tags.includes('*')) return current?.version ?? -1;
+  const versions = tags.flatMap((tag) => {
+    const match = /^(?:W\/)?"v(\d+)"$/.exec(tag);
+    return match ? [Number(match[1])] : [];
+  });
+  const [first] = versions;
+  if (first === undefined) throw staleNote(current);
+  // One of several tags is enough when it names the current version.
+  return current && versions.includes(current.version) ? current.version : first;
 }
 
 function staleNote(current: NoteVersion | undefined): CtibookError {

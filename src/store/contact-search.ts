@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import { bookToken } from './contact-rows.js';
-import { prefixUpperBound } from '../domain/search-text.js';
+import { nameKeyPrefixes, prefixUpperBound } from '../domain/search-text.js';
 
 /** Which books a search may see: every book, or the listed ids. */
 export type BookScope = 'all' | readonly number[];
@@ -53,21 +53,33 @@ export class ContactSearch {
     return { rowids: ranked.slice(offset), total: Math.max(total, ranked.length) };
   }
 
+  /**
+   * Rows whose display name starts with the first word (under each umlaut spelling it may
+   * stand for) and whose fields match the other words, in name order. One statement, so
+   * the other words are looked up in the index once however many spellings there are.
+   */
   #nameStart(words: readonly string[], scope: BookScope, want: number): number[] {
     const [first = '', ...rest] = words;
+    const prefixes = nameKeyPrefixes(first);
     const books = scope === 'all' ? '' : `AND book_id IN (${scope.join(',')})`;
-    const restFilter =
+    // `+rowid`: walk the name range in order and test each row against the other words,
+    // rather than fetch and sort every row that the other words (often one letter) match.
+    const restFilter = rest.length > 0 ? 'AND +rowid IN rest' : '';
+    const range = (i: number): string =>
+      `SELECT rowid, name_key FROM contacts WHERE name_key >= @lo${i} AND name_key < @hi${i}
+       ${books} ${restFilter} ORDER BY name_key, rowid LIMIT @want`;
+    const ranges = prefixes.map((_, i) => `SELECT * FROM (${range(i)})`).join(' UNION ALL ');
+    const withRest =
       rest.length > 0
-        ? 'AND rowid IN (SELECT rowid FROM contact_fts WHERE contact_fts MATCH @rest)'
+        ? 'WITH rest AS MATERIALIZED (SELECT rowid FROM contact_fts WHERE contact_fts MATCH @rest)'
         : '';
-    const sql = `SELECT rowid FROM contacts WHERE name_key >= @lo AND name_key < @hi ${books}
-      ${restFilter} ORDER BY name_key, rowid LIMIT @want`;
-    const params: Record<string, string | number> = {
-      lo: first,
-      hi: prefixUpperBound(first),
-      want,
-    };
-    if (rest.length > 0) params.rest = rest.map(term).join(' AND ');
+    const sql = `${withRest} SELECT rowid FROM (${ranges}) ORDER BY name_key, rowid LIMIT @want`;
+    const params: Record<string, string | number> = { want };
+    prefixes.forEach((prefix, i) => {
+      params[`lo${i}`] = prefix;
+      params[`hi${i}`] = prefixUpperBound(prefix);
+    });
+    if (rest.length > 0) params.rest = columnsMatch(rest, false);
     return this.#statement(sql).pluck().all(params) as number[];
   }
 
@@ -104,12 +116,20 @@ export class ContactSearch {
 
 /** A folded word as an FTS5 prefix term; words hold only letters and digits. */
 function term(word: string): string {
-  return `"${word.replaceAll('"', '""')}"*`;
+  const quoted = `"${word.replaceAll('"', '""')}"*`;
+  // A number typed with the international prefix also finds numbers stored without it.
+  if (/^00\d+$/.test(word) && word.length > 3) return `(${quoted} OR "${word.slice(2)}"*)`;
+  return quoted;
+}
+
+/** All words as prefix terms of the name columns, or of every searchable column. */
+function columnsMatch(words: readonly string[], namesOnly: boolean): string {
+  const terms = words.map(term).join(' AND ');
+  return namesOnly ? `{names}: (${terms})` : `{names other}: (${terms})`;
 }
 
 function ftsQuery(words: readonly string[], scope: BookScope, namesOnly: boolean): string {
-  const terms = words.map(term).join(' AND ');
-  const matched = namesOnly ? `{names}: (${terms})` : `{names other}: (${terms})`;
+  const matched = columnsMatch(words, namesOnly);
   if (scope === 'all') return matched;
   const books = scope.map((id) => `"${bookToken(id)}"`).join(' OR ');
   return `${matched} AND {book}: (${books})`;

@@ -107,6 +107,24 @@ export class ContactStore {
     })();
   }
 
+  /**
+   * Inserts or replaces many contacts in one transaction, each with its own `updatedAt`
+   * (a restored book keeps the times its records were last changed).
+   */
+  putManyDated(
+    bookId: number,
+    entries: Iterable<{ contact: PreparedContact; updatedAt: string }>,
+  ): number {
+    return this.#db.transaction(() => {
+      let written = 0;
+      for (const { contact, updatedAt } of entries) {
+        this.#write(bookId, contact, updatedAt);
+        written++;
+      }
+      return written;
+    })();
+  }
+
   /** Deletes one contact and leaves a tombstone for client caches. */
   delete(bookId: number, id: string): boolean {
     return this.#db.transaction(() => {
@@ -123,9 +141,9 @@ export class ContactStore {
   /** Removes every contact of a book (the book itself is dropped by the caller). */
   deleteBook(bookId: number): void {
     this.#db.transaction(() => {
-      for (const { rowid } of this.#stmts.rowidsOf.iterate(bookId) as Iterable<{ rowid: number }>) {
-        this.#stmts.deleteFts.run(rowid);
-      }
+      // Collected first: better-sqlite3 runs no statement while another one iterates.
+      const rowids = this.#stmts.rowidsOf.all(bookId) as { rowid: number }[];
+      for (const { rowid } of rowids) this.#stmts.deleteFts.run(rowid);
       this.#stmts.deletePhonesOfBook.run(bookId);
       this.#stmts.deleteContactsOfBook.run(bookId);
       this.#stmts.deleteTombstonesOfBook.run(bookId);

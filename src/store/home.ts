@@ -82,6 +82,7 @@ export class Home {
    * entry. Returns the trash entry's name.
    */
   moveToTrash(name: string, now: Date): string {
+    mkdirSync(this.trashDir, { recursive: true, mode: 0o700 });
     const stamp = now.toISOString().replace(/[:.]/g, '-');
     let entry = `${name}@${stamp}`;
     for (let n = 2; existsSync(join(this.trashDir, entry)); n++) entry = `${name}@${stamp}-${n}`;
@@ -89,14 +90,28 @@ export class Home {
     return entry;
   }
 
+  /** The trash entries, each deleted at the time in its name (else its folder's mtime). */
   trashEntries(): { entry: string; deletedAt: Date }[] {
     if (!existsSync(this.trashDir)) return [];
     return readdirSync(this.trashDir, { withFileTypes: true })
       .filter((d) => d.isDirectory())
-      .map((d) => ({ entry: d.name, deletedAt: statSync(join(this.trashDir, d.name)).mtime }));
+      .map((d) => ({
+        entry: d.name,
+        deletedAt: stampOf(d.name) ?? statSync(join(this.trashDir, d.name)).mtime,
+      }));
   }
 
   trashEntryDir(entry: string): string {
     return join(this.trashDir, entry);
   }
+}
+
+const TRASH_STAMP = /@(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})-(\d{3})Z(?:-\d+)?$/;
+
+/** The deletion time `moveToTrash` put into an entry's name. */
+function stampOf(entry: string): Date | undefined {
+  const m = TRASH_STAMP.exec(entry);
+  if (!m) return undefined;
+  const date = new Date(`${m[1]}T${m[2]}:${m[3]}:${m[4]}.${m[5]}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
 }

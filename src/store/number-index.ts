@@ -33,10 +33,13 @@ export class NumberIndex {
       `SELECT ${HIT_COLUMNS} FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid
        WHERE p.canonical = ? LIMIT 200`,
     );
-    // A stored number written with an extension ("+49 89 4711-0") names its base.
+    // A stored business number written with an extension ("+49 89 4711-0") names its
+    // base, when it belongs to a company: a private person's dash-written number says
+    // nothing about who else answers under its base.
     this.#byBase = db.prepare(
       `SELECT ${HIT_COLUMNS} FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid
-       WHERE p.base = ? LIMIT 200`,
+       WHERE p.base = ? AND c.company IS NOT NULL
+         AND p.field NOT IN ('mobilePhone', 'homePhone') LIMIT 200`,
     );
     // A stored number without extension is a company's main number when it is shorter
     // than the incoming direct-dial number and belongs to a company entry.

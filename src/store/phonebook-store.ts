@@ -33,6 +33,10 @@ function toRecord(row: PhonebookRow): PhonebookRecord {
   };
 }
 
+/** Settings key of the highest book id ever given out. */
+const LAST_ID_KEY = 'phonebooks.lastId';
+const NON_ASCII = /[^\p{ASCII}]/u;
+
 /** The registry of phone books in the store. Names are unique regardless of case. */
 export class PhonebookStore {
   readonly #db: SqliteDatabase;
@@ -54,10 +58,18 @@ export class PhonebookStore {
     return this.#names.get(id);
   }
 
+  /**
+   * The book of that name, in any case and Unicode form: the column folds ASCII case only,
+   * so other letters (`MÜLLER`, `Müller`) are compared here.
+   */
   byName(name: string): PhonebookRecord | undefined {
-    const row = this.#db.prepare('SELECT * FROM phonebooks WHERE name = ?').get(name) as
+    const wanted = name.normalize('NFC');
+    const row = this.#db.prepare('SELECT * FROM phonebooks WHERE name = ?').get(wanted) as
       PhonebookRow | undefined;
-    return row && toRecord(row);
+    if (row) return toRecord(row);
+    if (!NON_ASCII.test(wanted)) return undefined;
+    const folded = wanted.toLowerCase();
+    return this.list().find((book) => book.name.toLowerCase() === folded);
   }
 
   byId(id: number): PhonebookRecord | undefined {
@@ -66,12 +78,33 @@ export class PhonebookStore {
     return row && toRecord(row);
   }
 
+  /**
+   * Adds a book under an id never used before, not even by a deleted book: ETags, events
+   * and client caches name a book by its id, so a new book must not inherit an old one's.
+   */
   insert(name: string, kind: PhonebookKind, config: PhonebookConfig, now: string): PhonebookRecord {
-    const { lastInsertRowid } = this.#db
-      .prepare('INSERT INTO phonebooks (name, kind, config, created_at) VALUES (?, ?, ?, ?)')
-      .run(name, kind, JSON.stringify(config), now);
+    const id = this.#db.transaction(() => {
+      const highest = this.#db.prepare('SELECT max(id) FROM phonebooks').pluck().get() as
+        number | null;
+      const used = this.#db
+        .prepare('SELECT value FROM settings WHERE key = ?')
+        .pluck()
+        .get(LAST_ID_KEY) as string | undefined;
+      const next = Math.max(highest ?? 0, used === undefined ? 0 : Number(JSON.parse(used))) + 1;
+      this.#db
+        .prepare(
+          'INSERT INTO phonebooks (id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(next, name, kind, JSON.stringify(config), now);
+      this.#db
+        .prepare(
+          'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        )
+        .run(LAST_ID_KEY, JSON.stringify(next));
+      return next;
+    })();
     this.#names = undefined;
-    return this.byId(Number(lastInsertRowid)) as PhonebookRecord;
+    return this.byId(id) as PhonebookRecord;
   }
 
   update(id: number, changes: { name?: string; config?: PhonebookConfig }): void {
@@ -89,6 +122,19 @@ export class PhonebookStore {
   delete(id: number): void {
     this.#db.prepare('DELETE FROM phonebooks WHERE id = ?').run(id);
     this.#names = undefined;
+  }
+
+  /**
+   * Runs `work` in one transaction of the store, so that several stores' writes (a book,
+   * its contacts, its notes) happen all or not at all; their own transactions nest.
+   */
+  transaction<T>(work: () => T): T {
+    try {
+      return this.#db.transaction(work)();
+    } catch (error) {
+      this.#names = undefined;
+      throw error;
+    }
   }
 }
 

@@ -4,6 +4,21 @@ import { Location, LookupQuery, LookupResult, SearchQuery } from '../schemas.js'
 
 export const VERSION = '0.1.0';
 
+/** What the number tester answers. */
+const NumberReading = z.object({
+  input: z.string(),
+  valid: z.boolean(),
+  kind: z.enum(['external', 'internal']).optional(),
+  canonical: z.string().optional().describe('E.164, or ext:NNN for an internal extension'),
+  display: z.string().optional(),
+  plausible: z.boolean().optional().describe('external numbers only'),
+  base: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('external numbers only: the base number in front of a dash extension'),
+});
+
 export function directoryRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
@@ -43,7 +58,10 @@ export function directoryRoutes(table: RouteTable): void {
     method: 'GET',
     url: '/api/v1/search',
     summary:
-      'Search-as-you-type over all readable books: word prefixes, all words must match, umlauts folded.',
+      'Search-as-you-type over all readable books: word prefixes, all words must match, ' +
+      'case, accents and umlauts folded, digits of every number; name-start hits first, then ' +
+      'other name hits, then other fields. A `q` without letters or digits (empty) gives an ' +
+      'empty list, not an error; a missing `q` is a 400.',
     tag: 'directory',
     auth: 'user',
     query: SearchQuery,
@@ -79,10 +97,14 @@ export function directoryRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
     url: '/api/v1/numbers/:number',
-    summary: 'How a number is read with the current location settings (the "number tester").',
+    summary:
+      'How a number is read with the current location settings (the "number tester"): its ' +
+      'kind, canonical and display form. Lookup names nobody for an external number that is ' +
+      'not `plausible`. Junk is no error here: it gives `valid: false`.',
     tag: 'settings',
     auth: 'user',
     params: z.object({ number: z.string().min(1).max(64) }),
+    response: NumberReading,
     handler({ app, params }) {
       const n = app.location.normalizer.normalize(params.number);
       if (!n) return { input: params.number, valid: false };

@@ -7,13 +7,19 @@ export function noteRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
     url: '/api/v1/phonebooks/:name/contacts/:id/note',
-    summary: "A contact's shared note (readers).",
+    summary:
+      "A contact's shared note (readers), with its ETag; an empty note has `etag: null`. " +
+      'Answers 409 for a book whose notes mode is not builtin.',
     tag: 'notes',
     auth: 'user',
     params: ContactParams,
     response: Note,
-    handler: ({ app, principal, params }) =>
-      app.notes.contactNote(principal, params.name, params.id),
+    headers: ['ETag'],
+    handler({ app, principal, params, reply }) {
+      const note = app.notes.contactNote(principal, params.name, params.id);
+      if (note.etag) reply.header('etag', note.etag);
+      return note;
+    },
   });
   table.add({
     method: 'PUT',
@@ -58,7 +64,12 @@ export function noteRoutes(table: RouteTable): void {
     auth: 'user',
     params: NumberParams,
     response: Note.extend({ number: z.string() }),
-    handler: ({ app, params }) => app.notes.numberNote(params.number),
+    headers: ['ETag'],
+    handler({ app, params, reply }) {
+      const note = app.notes.numberNote(params.number);
+      if (note.etag) reply.header('etag', note.etag);
+      return note;
+    },
   });
   table.add({
     method: 'PUT',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { GroupRecord } from '../../access/access-store.js';
 import type { Ctibook } from '../../app.js';
+import { CtibookError } from '../../domain/errors.js';
 import type { RouteTable } from '../route.js';
 import {
   Group,
@@ -25,6 +26,24 @@ function groupView(app: Ctibook, group: GroupRecord): z.infer<typeof Group> {
   };
 }
 
+/**
+ * Every extension must read as a phone number, or its Global.LocalNumbers entry would be
+ * dropped without a word.
+ * @throws CtibookError INVALID_NUMBER naming the first bad one.
+ */
+function checkExtensions(app: Ctibook, extensions: readonly string[] | undefined): void {
+  extensions?.forEach((extension, index) => {
+    if (!app.location.normalizer.normalize(extension.trim())) {
+      const field = `extensions[${index}]`;
+      throw new CtibookError(
+        'INVALID_NUMBER',
+        `${field}: "${extension.slice(0, 64)}" is not a phone number`,
+        { field, value: extension.slice(0, 64) },
+      );
+    }
+  });
+}
+
 export function userRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
@@ -44,7 +63,10 @@ export function userRoutes(table: RouteTable): void {
     body: UserCreate,
     response: User,
     status: 201,
-    handler: ({ app, body }) => app.access.createUser(body, new Date().toISOString()),
+    handler({ app, body }) {
+      checkExtensions(app, body.extensions);
+      return app.access.createUser(body, new Date().toISOString());
+    },
   });
   table.add({
     method: 'GET',
@@ -65,7 +87,14 @@ export function userRoutes(table: RouteTable): void {
     params: UserParams,
     body: UserPatch,
     response: User,
-    handler: ({ app, params, body }) => app.access.updateUser(params.username, body),
+    async handler({ app, params, body }) {
+      checkExtensions(app, body.extensions);
+      const before = app.access.getUser(params.username);
+      const user = await app.access.updateUser(params.username, body);
+      // An admin sees every book: gaining or losing that changes the user's list of books.
+      if (user.admin !== before.admin) app.events.publish({ type: 'phonebooks-changed' });
+      return user;
+    },
   });
   table.add({
     method: 'DELETE',
