@@ -7,6 +7,7 @@ import { AccessStore } from './access/access-store.js';
 import { CallerLookup } from './directory/caller-lookup.js';
 import { ContactService } from './directory/contact-service.js';
 import { EventBus } from './directory/events.js';
+import { ExternalBooks } from './directory/external-books.js';
 import { syncLocalNumbers } from './directory/local-numbers.js';
 import { LocationService } from './directory/location-service.js';
 import { PhonebookService } from './directory/phonebook-service.js';
@@ -19,6 +20,8 @@ import type { SqliteDatabase } from './store/database.js';
 import { openDatabase } from './store/database.js';
 import { writeFileAtomic } from './store/folder-config.js';
 import { Home } from './store/home.js';
+import { SyncCache } from './store/sync-cache.js';
+import { SyncEngine } from './sync/sync-engine.js';
 import { NumberIndex } from './store/number-index.js';
 import { PhonebookStore, SettingsStore } from './store/phonebook-store.js';
 
@@ -30,6 +33,8 @@ export interface CtibookOptions {
   logger: Logger;
   now?: () => Date;
   synchronous?: 'FULL' | 'NORMAL';
+  /** Run the sync schedule (default true; tests that drive syncs themselves turn it off). */
+  schedule?: boolean;
 }
 
 /** Everything the server is made of, wired once; the API and CLI only call into it. */
@@ -47,7 +52,10 @@ export interface Ctibook {
   notes: NoteService;
   stores: { books: PhonebookStore; contacts: ContactStore };
   startedAt: Date;
-  close(): void;
+  sync: SyncEngine;
+  external: ExternalBooks;
+  /** Stops the sync schedule, waits for running syncs, closes the store. Safe twice. */
+  close(): Promise<void>;
 }
 
 /**
@@ -74,6 +82,17 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     { ...DEFAULT_ACCESS_OPTIONS, ...options.access },
     refreshLocalNumbers,
   );
+  const syncCache = new SyncCache(books, contactStore);
+  const sync = new SyncEngine({
+    home,
+    books,
+    cache: syncCache,
+    location,
+    events,
+    logger: options.logger,
+    now,
+    onRebuilt: () => access.invalidateRights(),
+  });
   const phonebooks = new PhonebookService({
     home,
     books,
@@ -83,10 +102,14 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     events,
     location,
     now,
+    syncStatus: (book) => sync.status(book),
   });
+  // A server stopped mid-sync leaves a hidden staging copy; the book's sync is redone.
+  await syncCache.dropHidden();
   phonebooks.ensureGlobals();
   await ensureFirstAdmin(access, home, options, now());
   refreshLocalNumbers();
+  if (options.schedule ?? true) sync.start();
   let closed = false;
   return {
     home,
@@ -96,6 +119,8 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     access,
     location,
     phonebooks,
+    sync,
+    external: new ExternalBooks(phonebooks, sync, location),
     contacts: new ContactService({
       books: phonebooks,
       contacts: contactStore,
@@ -115,9 +140,10 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     }),
     stores: { books, contacts: contactStore },
     startedAt: now(),
-    close() {
+    async close() {
       if (closed) return;
       closed = true;
+      await sync.stop();
       db.close();
     },
   };

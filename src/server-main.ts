@@ -45,7 +45,7 @@ export async function serve(
     stopping ??= (async () => {
       logger.info({ code: 'STOPPING' }, 'ctibook is stopping');
       await server.close();
-      app.close();
+      await app.close();
     })();
     return stopping;
   };

@@ -92,6 +92,13 @@ export const PhonebookCreate = z.strictObject({
   notes: NotesMode.optional(),
 });
 
+export const PhonebookPreview = z.strictObject({
+  kind: z.enum(['csv', 'odbc', 'odbc-query', 'oledb', 'ldap', 'access']),
+  source: z.record(z.string(), z.unknown()),
+  mapping: z.record(z.string(), z.string()).optional(),
+  limit: z.number().int().min(1).max(100).default(20),
+});
+
 export const PhonebookPatch = z.strictObject({
   name: z.string().max(256).optional(),
   readOnly: z.boolean().optional(),
@@ -109,7 +116,8 @@ export const ContactParams = z.object({
 
 const limit = (max: number, fallback: number) =>
   z.coerce.number().int().min(1).max(max).default(fallback);
-const offset = z.coerce.number().int().min(0).max(1_000_000).default(0);
+// Deep pages cost the server real work; search-as-you-type never needs them.
+const offset = z.coerce.number().int().min(0).max(10_000).default(0);
 
 export const ContactListQuery = z.strictObject({
   q: z.string().max(200).optional(),

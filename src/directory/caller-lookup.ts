@@ -70,7 +70,7 @@ export class CallerLookup {
         field: 'number',
       });
     }
-    const scope = this.#access.readableBooks(principal);
+    const scope = this.#books.visibleScope(this.#access.readableBooks(principal));
     const visible = scope === 'all' ? () => true : (hit: NumberHit) => scope.includes(hit.bookId);
     const matches: CallerMatch[] = [];
     const seen = new Set<number>();

@@ -4,11 +4,18 @@ import type { Principal } from '../access/access-service.js';
 import type { AccessService } from '../access/access-service.js';
 import type { Rights } from '../access/rights.js';
 import { CtibookError } from '../domain/errors.js';
-import type { NotesMode, PhonebookConfig, PhonebookKind } from '../domain/phonebook.js';
+import type {
+  CacheSettings,
+  NotesMode,
+  PhonebookConfig,
+  PhonebookKind,
+} from '../domain/phonebook.js';
+import type { SyncStatus } from '../sync/sync-engine.js';
 import {
   GLOBAL_LOCAL_NUMBERS,
   GLOBAL_PHONEBOOK,
   isGlobalPhonebook,
+  kindCanWrite,
   validatePhonebookName,
 } from '../domain/phonebook.js';
 import type { NoteStore } from '../notes/note-store.js';
@@ -37,7 +44,7 @@ export interface PhonebookView {
   notes: NotesMode;
   contactCount: number;
   rights: Rights;
-  sync: { lastSync: string | null; status: string; error: string | null };
+  sync: SyncStatus;
 }
 
 export interface PhonebookInput {
@@ -45,12 +52,19 @@ export interface PhonebookInput {
   kind: PhonebookKind;
   readOnly?: boolean;
   notes?: NotesMode;
+  /** External kinds: settings already validated for the kind (see ExternalBooks). */
+  source?: Record<string, unknown>;
+  mapping?: Record<string, string>;
+  cache?: CacheSettings;
 }
 
 export interface PhonebookPatch {
   name?: string;
   readOnly?: boolean;
   notes?: NotesMode;
+  source?: Record<string, unknown>;
+  mapping?: Record<string, string>;
+  cache?: CacheSettings;
 }
 
 export interface PhonebookServiceDeps {
@@ -62,7 +76,11 @@ export interface PhonebookServiceDeps {
   events: EventBus;
   location: LocationService;
   now: () => Date;
+  /** The sync state of an external book (the sync engine's view). */
+  syncStatus?: (book: PhonebookRecord) => SyncStatus;
 }
+
+const NO_SYNC: SyncStatus = Object.freeze({ lastSync: null, status: 'none', error: null });
 
 const RESTORE_BATCH = 5000;
 
@@ -107,11 +125,7 @@ export class PhonebookService {
       notes: book.config.notes,
       contactCount: this.#d.contacts.count(book.id),
       rights: this.#d.access.rights(principal, book.id),
-      sync: {
-        lastSync: this.#d.home.readBookSetting(book.name, 'LastSync') || null,
-        status: 'none',
-        error: null,
-      },
+      sync: this.#d.syncStatus?.(book) ?? NO_SYNC,
     };
   }
 
@@ -156,20 +170,33 @@ export class PhonebookService {
         field: 'name',
       });
     }
-    if (input.kind !== 'builtin') {
+    if (input.notes !== undefined) checkNotesMode(input.kind, input.notes);
+    this.#assertFree(name);
+    const external = input.kind !== 'builtin';
+    if (external && !input.source) {
       throw new CtibookError(
         'VALIDATION_FAILED',
-        `kind: ${input.kind} phone books are not available in this version`,
+        `source: a ${input.kind} book needs source settings`,
         {
-          field: 'kind',
+          field: 'source',
         },
       );
     }
-    if (input.notes !== undefined) checkNotesMode(input.kind, input.notes);
-    this.#assertFree(name);
+    if (!external && (input.source || input.mapping || input.cache)) {
+      throw new CtibookError(
+        'VALIDATION_FAILED',
+        'source, mapping and cache apply to external books only',
+        {
+          field: 'source',
+        },
+      );
+    }
     const book = this.#insert(name, input.kind, {
-      readOnly: input.readOnly ?? false,
-      notes: input.notes ?? 'builtin',
+      readOnly: !kindCanWrite(input.kind) || (input.readOnly ?? external),
+      notes: input.notes ?? (external ? 'none' : 'builtin'),
+      ...(input.source ? { source: input.source } : {}),
+      ...(input.mapping ? { mapping: input.mapping } : {}),
+      ...(input.cache ? { cache: input.cache } : {}),
     });
     this.#d.events.publish({ type: 'phonebooks-changed' });
     return book;
@@ -187,6 +214,29 @@ export class PhonebookService {
     if (patch.notes !== undefined) {
       checkNotesMode(book.kind, patch.notes);
       config.notes = patch.notes;
+    }
+    if (patch.readOnly === false && !kindCanWrite(book.kind)) {
+      throw new CtibookError(
+        'VALIDATION_FAILED',
+        `readOnly: ${book.kind} books cannot take writes`,
+        {
+          field: 'readOnly',
+        },
+      );
+    }
+    if (patch.source || patch.mapping || patch.cache) {
+      if (book.kind === 'builtin' || book.kind === 'local-numbers') {
+        throw new CtibookError(
+          'VALIDATION_FAILED',
+          'source, mapping and cache apply to external books only',
+          {
+            field: 'source',
+          },
+        );
+      }
+      if (patch.source) config.source = patch.source;
+      if (patch.mapping) config.mapping = patch.mapping;
+      if (patch.cache) config.cache = patch.cache;
     }
     let newName = book.name;
     if (patch.name !== undefined && patch.name !== book.name) {
@@ -279,20 +329,13 @@ export class PhonebookService {
     if (isGlobalPhonebook(name))
       throw new CtibookError('INVALID_NAME', 'Names starting with "Global." are reserved');
     this.#assertFree(name);
-    if (saved.kind !== 'builtin') {
-      throw new CtibookError(
-        'CONFLICT',
-        `Trash entry ${entry} is a ${saved.kind} book; only builtin books can be restored here`,
-      );
+    if (saved.kind === 'local-numbers') {
+      throw new CtibookError('CONFLICT', `Trash entry ${entry} is a Global.LocalNumbers copy`);
     }
     renameSync(dir, home.bookDir(name));
     const restoredAt = this.#d.now().toISOString();
-    const book = books.insert(
-      name,
-      'builtin',
-      { readOnly: saved.readOnly, notes: saved.notes },
-      restoredAt,
-    );
+    const { name: _old, kind, ...config } = saved;
+    const book = books.insert(name, kind as PhonebookKind, config, restoredAt);
     try {
       let batch: { contact: PreparedContact; updatedAt: string }[] = [];
       for await (const c of readArchive<ArchivedContact>(join(home.bookDir(name), RECORDS_FILE))) {
@@ -371,15 +414,14 @@ function iniSettings(book: PhonebookRecord): Record<string, string> {
       typeof book.config.notes === 'string'
         ? book.config.notes
         : `memo:${book.config.notes.memoColumn}`,
+    // The file is mode 0600: source settings may hold a password.
+    ...(book.config.source ? { Source: JSON.stringify(book.config.source) } : {}),
+    ...(book.config.mapping ? { Mapping: JSON.stringify(book.config.mapping) } : {}),
+    ...(book.config.cache ? { Cache: JSON.stringify(book.config.cache) } : {}),
   };
 }
 
-function readTrashConfig(file: string): {
-  name: string;
-  kind: string;
-  readOnly: boolean;
-  notes: NotesMode;
-} {
+function readTrashConfig(file: string): PhonebookConfig & { name: string; kind: string } {
   if (!existsSync(file))
     throw new CtibookError('TRASH_NOT_FOUND', `The trash entry has no ${file}`);
   const config = FolderConfig.read(file);
@@ -389,5 +431,28 @@ function readTrashConfig(file: string): {
     kind: config.get('Phonebook', 'Kind') ?? 'builtin',
     readOnly: config.get('Phonebook', 'ReadOnly') === '1',
     notes: notes.startsWith('memo:') ? { memoColumn: notes.slice(5) } : (notes as NotesMode),
+    ...jsonSetting<Record<string, unknown>>(config, 'Source', 'source', file),
+    ...jsonSetting<Record<string, string>>(config, 'Mapping', 'mapping', file),
+    ...jsonSetting<CacheSettings>(config, 'Cache', 'cache', file),
   };
+}
+
+function jsonSetting<T>(
+  config: FolderConfig,
+  key: string,
+  as: string,
+  file: string,
+): Record<string, T> {
+  const text = config.get('Phonebook', key);
+  if (!text) return {};
+  try {
+    return { [as]: JSON.parse(text) as T };
+  } catch (error) {
+    throw new CtibookError(
+      'CONFLICT',
+      `${file}: ${key}= is not valid JSON`,
+      { file, key },
+      { cause: error },
+    );
+  }
 }

@@ -48,7 +48,12 @@ export class SearchService {
     offset: number,
   ): { items: SearchItem[]; total: number } {
     const words = foldedWords(q).slice(0, MAX_QUERY_WORDS);
-    const page = this.#search.search(words, this.#access.readableBooks(principal), limit, offset);
+    const page = this.#search.search(
+      words,
+      this.#books.visibleScope(this.#access.readableBooks(principal)),
+      limit,
+      offset,
+    );
     const items = this.#contacts.getByRowids(page.rowids).map((c) => {
       const item: SearchItem = {
         phonebook: this.#books.nameOf(c.bookId) ?? '',

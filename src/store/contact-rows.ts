@@ -1,6 +1,7 @@
 import type { ContactData, PhoneField } from '../domain/contact.js';
 import { PHONE_FIELDS, TEXT_FIELDS, deriveDisplayName } from '../domain/contact.js';
 import type { NumberNormalizer } from '../domain/phone-number.js';
+import { contentHash } from './content-hash.js';
 import { indexSpellings, nameKey } from '../domain/search-text.js';
 
 /** One phone number of a contact, as entered and in canonical form. */
@@ -16,6 +17,8 @@ export interface PreparedContact {
   id: string;
   data: ContactData;
   json: string;
+  /** {@link contentHash} of `json`: what a sync compares. */
+  hash: number;
   displayName: string;
   company: string | null;
   nameKey: string;
@@ -64,10 +67,12 @@ export function prepareContact(
   const names = indexSpellings(NAME_FIELDS.map((f) => data[f] ?? '').join(' ')).join(' ');
   const otherText = [...OTHER_FIELDS.map((f) => data[f] ?? ''), ...phones.map((p) => p.raw)];
   const other = [indexSpellings(otherText.join(' ')).join(' '), [...digits].join(' ')].join(' ');
+  const json = JSON.stringify(data);
   return {
     id,
     data,
-    json: JSON.stringify(data),
+    json,
+    hash: contentHash(json),
     displayName,
     company: data.company ?? null,
     nameKey: nameKey(displayName),

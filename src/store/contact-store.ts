@@ -177,6 +177,46 @@ export class ContactStore {
     return (this.#stmts.batchAfter.all(after, limit) as ContactRow[]).map(toStored);
   }
 
+  /** Content hash of each contact of a book, by id (what a sync compares against). */
+  hashes(bookId: number): Map<string, number> {
+    const hashes = new Map<string, number>();
+    for (const row of this.#stmts.hashes.raw().iterate(bookId) as Iterable<[string, number]>) {
+      hashes.set(row[0], row[1]);
+    }
+    return hashes;
+  }
+
+  /** Upserts and deletions (with tombstones) in one transaction. */
+  applyDiff(
+    bookId: number,
+    upserts: readonly PreparedContact[],
+    deletes: readonly string[],
+    now: string,
+  ): void {
+    this.#db.transaction(() => {
+      for (const contact of upserts) this.#write(bookId, contact, now);
+      for (const id of deletes) this.delete(bookId, id);
+    })();
+  }
+
+  /**
+   * Removes a book's contacts a chunk at a time, yielding between chunks, so a large copy
+   * is dropped without holding the store; returns once the book is empty.
+   */
+  async dropInChunks(bookId: number, chunk = 5000): Promise<void> {
+    for (;;) {
+      const done = this.#db.transaction(() => {
+        const rowids = this.#stmts.rowidsBatch.pluck().all(bookId, chunk) as number[];
+        for (const rowid of rowids) this.#removeRow(rowid);
+        this.#stmts.addCount.run(-rowids.length, bookId);
+        return rowids.length < chunk;
+      })();
+      if (done) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.#stmts.deleteTombstonesOfBook.run(bookId);
+  }
+
   #insertIndex(rowid: number, bookId: number, contact: PreparedContact): void {
     for (const phone of contact.phones) {
       this.#stmts.insertPhone.run(
@@ -208,6 +248,7 @@ export class ContactStore {
       etag,
       now,
       seq,
+      contact.hash,
     );
     this.#insertIndex(Number(lastInsertRowid), bookId, contact);
     this.#stmts.clearTombstone.run(bookId, contact.id);
@@ -238,8 +279,10 @@ function prepareStatements(db: SqliteDatabase) {
     setCount: s('UPDATE phonebooks SET contact_count = ? WHERE id = ?'),
     phonesOf: s('SELECT field, canonical FROM phones WHERE contact_rowid = ?'),
     insert: s(`INSERT INTO contacts
-      (rowid, book_id, id, data, display_name, company, name_key, etag, updated_at, seq)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      (rowid, book_id, id, data, display_name, company, name_key, etag, updated_at, seq, hash)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    hashes: s('SELECT id, hash FROM contacts WHERE book_id = ?'),
+    rowidsBatch: s('SELECT rowid FROM contacts WHERE book_id = ? LIMIT ?'),
     insertPhone: s(
       'INSERT INTO phones (contact_rowid, book_id, field, raw, canonical, base) VALUES (?, ?, ?, ?, ?, ?)',
     ),

@@ -118,6 +118,12 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // External books: a content hash per contact tells a sync what changed, and a book's
+  // state hides the staging copy a rebuild fills until it is promoted.
+  `
+  ALTER TABLE contacts ADD COLUMN hash INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE phonebooks ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+  `,
 ];
 
 export interface OpenDatabaseOptions {

@@ -41,15 +41,79 @@ const NON_ASCII = /[^\p{ASCII}]/u;
 export class PhonebookStore {
   readonly #db: SqliteDatabase;
   #names: Map<number, string> | undefined;
+  #hasHidden: boolean | undefined;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
   }
 
+  /** The books users see: not the hidden staging and retired copies of a sync. */
   list(): PhonebookRecord[] {
-    return (this.#db.prepare('SELECT * FROM phonebooks ORDER BY name').all() as PhonebookRow[]).map(
-      toRecord,
-    );
+    return (
+      this.#db
+        .prepare("SELECT * FROM phonebooks WHERE state = 'active' ORDER BY name")
+        .all() as PhonebookRow[]
+    ).map(toRecord);
+  }
+
+  /** Ids of hidden copies (a rebuild's staging book, a replaced copy being dropped). */
+  hiddenIds(): { staging: number[]; retired: number[] } {
+    const rows = this.#db
+      .prepare("SELECT id, state FROM phonebooks WHERE state != 'active'")
+      .all() as { id: number; state: string }[];
+    return {
+      staging: rows.filter((r) => r.state === 'staging').map((r) => r.id),
+      retired: rows.filter((r) => r.state === 'retired').map((r) => r.id),
+    };
+  }
+
+  /**
+   * A search or lookup scope without hidden copies: `all` stays `all` while there are
+   * none (the common case, and the fastest query), else becomes the list of visible ids.
+   */
+  visibleScope(scope: 'all' | number[]): 'all' | number[] {
+    if (scope !== 'all') return scope;
+    this.#hasHidden ??=
+      this.#db.prepare("SELECT 1 FROM phonebooks WHERE state != 'active' LIMIT 1").get() !==
+      undefined;
+    return this.#hasHidden ? this.list().map((book) => book.id) : 'all';
+  }
+
+  /** Adds the hidden copy a rebuild fills; it gets a fresh id and a name no user can type. */
+  insertStaging(of: PhonebookRecord, now: string): number {
+    const staging = this.insert(`\u0000staging ${of.id} ${now}`, of.kind, of.config, now);
+    this.#db.prepare("UPDATE phonebooks SET state = 'staging' WHERE id = ?").run(staging.id);
+    this.#changed();
+    return staging.id;
+  }
+
+  /**
+   * Makes a staging copy the book, in one transaction: it takes the book's name, settings,
+   * group rights and notes, and the old copy is hidden as retired (to be dropped).
+   */
+  promote(bookId: number, stagingId: number): void {
+    this.#db.transaction(() => {
+      const book = this.byId(bookId);
+      if (!book) throw new Error(`promote: no book ${bookId}`);
+      this.#db
+        .prepare("UPDATE phonebooks SET name = ?, state = 'retired' WHERE id = ?")
+        .run(`\u0000retired ${bookId}`, bookId);
+      this.#db
+        .prepare(
+          "UPDATE phonebooks SET name = ?, config = ?, created_at = ?, state = 'active' WHERE id = ?",
+        )
+        .run(book.name, JSON.stringify(book.config), book.createdAt, stagingId);
+      this.#db
+        .prepare('UPDATE group_resources SET book_id = ? WHERE book_id = ?')
+        .run(stagingId, bookId);
+      this.#db.prepare('UPDATE notes SET book_id = ? WHERE book_id = ?').run(stagingId, bookId);
+    })();
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#names = undefined;
+    this.#hasHidden = undefined;
   }
 
   /** A book's name from its id, from memory (hot path of lookups and search). */
@@ -64,8 +128,9 @@ export class PhonebookStore {
    */
   byName(name: string): PhonebookRecord | undefined {
     const wanted = name.normalize('NFC');
-    const row = this.#db.prepare('SELECT * FROM phonebooks WHERE name = ?').get(wanted) as
-      PhonebookRow | undefined;
+    const row = this.#db
+      .prepare("SELECT * FROM phonebooks WHERE name = ? AND state = 'active'")
+      .get(wanted) as PhonebookRow | undefined;
     if (row) return toRecord(row);
     if (!NON_ASCII.test(wanted)) return undefined;
     const folded = wanted.toLowerCase();
@@ -121,7 +186,7 @@ export class PhonebookStore {
 
   delete(id: number): void {
     this.#db.prepare('DELETE FROM phonebooks WHERE id = ?').run(id);
-    this.#names = undefined;
+    this.#changed();
   }
 
   /**

@@ -101,7 +101,7 @@ export async function createTestApp(options: Partial<CtibookOptions> = {}): Prom
     },
     async close() {
       await server.close();
-      app.close();
+      await app.close();
       if (!options.home) rmSync(home, { recursive: true, force: true });
     },
   };

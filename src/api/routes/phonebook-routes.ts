@@ -1,8 +1,13 @@
 import { z } from 'zod';
-import { CtibookError } from '../../domain/errors.js';
 import type { PhonebookKind } from '../../domain/phonebook.js';
 import type { RouteTable } from '../route.js';
-import { BookParams, Phonebook, PhonebookCreate, PhonebookPatch } from '../schemas.js';
+import {
+  BookParams,
+  Phonebook,
+  PhonebookCreate,
+  PhonebookPatch,
+  PhonebookPreview,
+} from '../schemas.js';
 
 const TrashEntry = z.object({
   entry: z.string(),
@@ -24,31 +29,83 @@ export function phonebookRoutes(table: RouteTable): void {
   table.add({
     method: 'POST',
     url: '/api/v1/phonebooks',
-    summary: 'Create a phone book. This version creates builtin books.',
+    summary:
+      'Create a phone book: builtin, or linked to a source (csv, odbc, odbc-query, oledb, ldap, access). ' +
+      'The source is checked and the mapping proposed from its columns when absent; the first sync starts at once.',
     tag: 'phonebooks',
     auth: 'admin',
     body: PhonebookCreate,
     response: Phonebook,
     status: 201,
-    handler({ app, principal, body }) {
-      if (body.source || body.mapping || body.cache) {
-        if (body.kind === 'builtin') {
-          throw new CtibookError(
-            'VALIDATION_FAILED',
-            'source, mapping and cache do not apply to builtin books',
-            {
-              field: 'source',
-            },
-          );
-        }
-      }
-      const book = app.phonebooks.create({
+    async handler({ app, principal, body }) {
+      const common = {
         name: body.name,
         kind: body.kind as PhonebookKind,
         ...(body.readOnly !== undefined ? { readOnly: body.readOnly } : {}),
         ...(body.notes !== undefined ? { notes: body.notes } : {}),
-      });
+      };
+      const book =
+        body.kind === 'builtin'
+          ? app.phonebooks.create({
+              ...common,
+              ...(body.source ? { source: body.source } : {}),
+              ...(body.mapping ? { mapping: body.mapping } : {}),
+              ...(body.cache ? { cache: body.cache } : {}),
+            })
+          : await app.external.create({
+              ...common,
+              source: body.source ?? {},
+              ...(body.mapping ? { mapping: body.mapping } : {}),
+              ...(body.cache ? { cache: body.cache } : {}),
+            });
       return app.phonebooks.view(principal, book);
+    },
+  });
+  table.add({
+    method: 'POST',
+    url: '/api/v1/phonebooks/preview',
+    summary:
+      'Test a connection before saving a book: the source columns, the proposed (or given) mapping and the first 20 records as contacts.',
+    tag: 'phonebooks',
+    auth: 'admin',
+    body: PhonebookPreview,
+    handler: ({ app, body }) =>
+      app.external.preview(body.kind, body.source, body.mapping, body.limit),
+  });
+  table.add({
+    method: 'POST',
+    url: '/api/v1/phonebooks/:name/sync',
+    summary:
+      'The "Update" button: sync now. 202 at once, or with ?wait=true 200 and the report {added, updated, deleted, skipped, errors}.',
+    tag: 'phonebooks',
+    auth: 'admin',
+    params: BookParams,
+    query: z.strictObject({ wait: z.enum(['true', 'false']).default('false') }),
+    async handler({ app, params, query, reply }) {
+      const report = await app.external.sync(params.name, query.wait === 'true');
+      if (report) return report;
+      reply.code(202);
+      return { started: true };
+    },
+  });
+  table.add({
+    method: 'GET',
+    url: '/api/v1/phonebooks/:name/settings',
+    summary:
+      'Source (secrets masked), mapping and cache settings of a book, for its Settings dialog.',
+    tag: 'phonebooks',
+    auth: 'admin',
+    params: BookParams,
+    handler({ app, params }) {
+      const book = app.phonebooks.require(params.name);
+      return {
+        kind: book.kind,
+        readOnly: book.config.readOnly,
+        notes: book.config.notes,
+        source: app.external.redactedSource(book) ?? null,
+        mapping: book.config.mapping ?? null,
+        cache: book.config.cache ?? null,
+      };
     },
   });
   table.add({
@@ -65,23 +122,23 @@ export function phonebookRoutes(table: RouteTable): void {
   table.add({
     method: 'PATCH',
     url: '/api/v1/phonebooks/:name',
-    summary: 'Change settings: name (not Global.*), readOnly (write protection), notes.',
+    summary:
+      'Change settings: name (not Global.*), readOnly (write protection), notes, and for external books source, mapping and cache (a new source or mapping re-reads the book).',
     tag: 'phonebooks',
     auth: 'admin',
     params: BookParams,
     body: PhonebookPatch,
     response: Phonebook,
-    handler({ app, principal, params, body }) {
-      if (body.source || body.mapping || body.cache) {
-        throw new CtibookError(
-          'VALIDATION_FAILED',
-          'source, mapping and cache apply to external books only',
-          {
-            field: 'source',
-          },
-        );
+    async handler({ app, principal, params, body }) {
+      const { source, mapping, cache, ...rest } = body;
+      if (source || mapping || cache) {
+        await app.external.update(params.name, {
+          ...(source ? { source } : {}),
+          ...(mapping ? { mapping } : {}),
+          ...(cache ? { cache } : {}),
+        });
       }
-      const book = app.phonebooks.update(params.name, body);
+      const book = app.phonebooks.update(params.name, rest);
       return app.phonebooks.view(principal, book);
     },
   });

@@ -1,0 +1,31 @@
+import type { SkippedRow } from '../sources/source-connector.js';
+
+/** What one sync did; the answer of `POST …/sync?wait=true` and the CLI's summary. */
+export interface SyncReport {
+  mode: 'full' | 'changed';
+  added: number;
+  updated: number;
+  deleted: number;
+  unchanged: number;
+  /** Rows the source could not deliver; the first {@link MAX_LISTED_SKIPS} are listed. */
+  skipped: number;
+  errors: SkippedRow[];
+  startedAt: string;
+  durationMs: number;
+}
+
+export const MAX_LISTED_SKIPS = 1000;
+
+export function emptyReport(mode: 'full' | 'changed', startedAt: Date): SyncReport {
+  return {
+    mode,
+    added: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    skipped: 0,
+    errors: [],
+    startedAt: startedAt.toISOString(),
+    durationMs: 0,
+  };
+}
