@@ -21,6 +21,7 @@ import { openDatabase } from './store/database.js';
 import { writeFileAtomic } from './store/folder-config.js';
 import { Home } from './store/home.js';
 import { SyncCache } from './store/sync-cache.js';
+import { ChangeFeed } from './store/change-feed.js';
 import { SyncEngine } from './sync/sync-engine.js';
 import { NumberIndex } from './store/number-index.js';
 import { PhonebookStore, SettingsStore } from './store/phonebook-store.js';
@@ -54,6 +55,7 @@ export interface Ctibook {
   startedAt: Date;
   sync: SyncEngine;
   external: ExternalBooks;
+  changes: ChangeFeed;
   /** Stops the sync schedule, waits for running syncs, closes the store. Safe twice. */
   close(): Promise<void>;
 }
@@ -121,6 +123,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     phonebooks,
     sync,
     external: new ExternalBooks(phonebooks, sync, location),
+    changes: new ChangeFeed(db),
     contacts: new ContactService({
       books: phonebooks,
       contacts: contactStore,

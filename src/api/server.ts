@@ -7,6 +7,7 @@ import { registerEvents } from './events-route.js';
 import { buildOpenApi } from './openapi.js';
 import { RouteTable } from './route.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { changeRoutes } from './routes/change-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { noteRoutes } from './routes/note-routes.js';
@@ -27,6 +28,7 @@ export function routeTable(): RouteTable {
     phonebookRoutes,
     contactRoutes,
     noteRoutes,
+    changeRoutes,
   ])
     add(table);
   return table;

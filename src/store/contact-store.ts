@@ -16,7 +16,7 @@ export interface StoredContact {
   seq: number;
 }
 
-interface ContactRow {
+export interface ContactRow {
   rowid: number;
   book_id: number;
   id: string;
@@ -30,7 +30,7 @@ interface ContactRow {
 /** Canonical forms of a stored contact's numbers, keyed by field. */
 export type NormalizedNumbers = Record<string, string>;
 
-function toStored(row: ContactRow): StoredContact {
+export function toStored(row: ContactRow): StoredContact {
   return {
     rowid: row.rowid,
     bookId: row.book_id,
