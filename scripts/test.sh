@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the source tests use (ODBC drivers, slapd); odbc's build needs the headers.
-packages=(unixodbc unixodbc-dev libsqliteodbc odbc-postgresql odbc-mariadb slapd ldap-utils sqlite3)
+packages=(unixodbc unixodbc-dev libsqliteodbc odbc-postgresql odbc-mariadb slapd ldap-utils sqlite3
+  postgresql mariadb-server openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -15,6 +16,16 @@ if ((${#missing[@]})); then
   apt-get update -qq
   echo 'slapd slapd/no_configuration boolean true' | debconf-set-selections
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The ODBC tests use PostgreSQL and MariaDB on loopback; start them when they are down.
+if ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+fi
+if ! mariadb-admin ping --silent 2>/dev/null; then
+  mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql --bind-address=127.0.0.1
+  for _ in $(seq 1 60); do mariadb-admin ping --silent 2>/dev/null && break; sleep 0.5; done
 fi
 
 if [ ! -d node_modules ]; then
