@@ -8,12 +8,16 @@ import { CallerLookup } from './directory/caller-lookup.js';
 import { ContactService } from './directory/contact-service.js';
 import { EventBus } from './directory/events.js';
 import { ExternalBooks } from './directory/external-books.js';
+import { ExternalContacts } from './directory/external-contacts.js';
 import { syncLocalNumbers } from './directory/local-numbers.js';
 import { LocationService } from './directory/location-service.js';
 import { PhonebookService } from './directory/phonebook-service.js';
 import { SearchService } from './directory/search-service.js';
+import { SourceConnections } from './directory/source-connections.js';
+import { MemoColumnNotes } from './notes/memo-column-notes.js';
 import { NoteService } from './notes/note-service.js';
 import { NoteStore } from './notes/note-store.js';
+import { ServerNoteFiles } from './notes/server-note-files.js';
 import { ContactSearch } from './store/contact-search.js';
 import { ContactStore } from './store/contact-store.js';
 import type { SqliteDatabase } from './store/database.js';
@@ -55,8 +59,10 @@ export interface Ctibook {
   startedAt: Date;
   sync: SyncEngine;
   external: ExternalBooks;
+  /** The open connector of each external book, for live reads and writes. */
+  connections: SourceConnections;
   changes: ChangeFeed;
-  /** Stops the sync schedule, waits for running syncs, closes the store. Safe twice. */
+  /** Stops the sync schedule, waits for running syncs, closes sources and the store. Safe twice. */
   close(): Promise<void>;
 }
 
@@ -85,6 +91,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     refreshLocalNumbers,
   );
   const syncCache = new SyncCache(books, contactStore);
+  const connections = new SourceConnections({ home });
   const sync = new SyncEngine({
     home,
     books,
@@ -94,6 +101,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     logger: options.logger,
     now,
     onRebuilt: () => access.invalidateRights(),
+    onSynced: (book, version) => connections.synced(book, version),
   });
   const phonebooks = new PhonebookService({
     home,
@@ -105,6 +113,16 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     location,
     now,
     syncStatus: (book) => sync.status(book),
+    onBookChanged: (name) => void connections.release(name),
+  });
+  const externalContacts = new ExternalContacts({
+    books: phonebooks,
+    contacts: contactStore,
+    location,
+    events,
+    connections,
+    now,
+    resync: (book) => void sync.sync(book).catch(() => undefined),
   });
   // A server stopped mid-sync leaves a hidden staging copy; the book's sync is redone.
   await syncCache.dropHidden();
@@ -123,6 +141,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     phonebooks,
     sync,
     external: new ExternalBooks(phonebooks, sync, location),
+    connections,
     changes: new ChangeFeed(db),
     contacts: new ContactService({
       books: phonebooks,
@@ -131,6 +150,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
       location,
       events,
       now,
+      external: externalContacts,
     }),
     lookup: new CallerLookup(new NumberIndex(db), access, books, location),
     search: new SearchService(new ContactSearch(db), contactStore, books, access),
@@ -140,6 +160,11 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
       notes: noteStore,
       location,
       now,
+      server: new ServerNoteFiles((book) => home.notesDir(book.name)),
+      memo: new MemoColumnNotes({
+        connections,
+        cacheRow: (book, row) => void externalContacts.cacheRow(book, row),
+      }),
     }),
     stores: { books, contacts: contactStore },
     startedAt: now(),
@@ -147,6 +172,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
       if (closed) return;
       closed = true;
       await sync.stop();
+      await connections.closeAll();
       db.close();
     },
   };

@@ -1,19 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../access/access-service.js';
 import type { Contact, ContactData } from '../domain/contact.js';
-import { PHONE_FIELDS } from '../domain/contact.js';
 import { CtibookError } from '../domain/errors.js';
 import { foldedWords } from '../domain/search-text.js';
 import type { ContactSearch } from '../store/contact-search.js';
 import type { ContactStore, StoredContact } from '../store/contact-store.js';
 import { prepareContact } from '../store/contact-rows.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
+import { checkContactId, checkEtag, checkPhoneNumbers } from './contact-checks.js';
 import type { EventBus } from './events.js';
+import type { ExternalContacts } from './external-contacts.js';
 import type { LocationService } from './location-service.js';
 import type { PhonebookService } from './phonebook-service.js';
 
-/** A contact as the API returns it, with the canonical form of each number. */
-export type ContactView = Contact & { normalized: Record<string, string> };
+/**
+ * A contact as the API returns it, with the canonical form of each number; `stale` when
+ * the source of an external book did not answer and this is the cached copy.
+ */
+export type ContactView = Contact & { normalized: Record<string, string>; stale?: true };
 
 export interface ContactServiceDeps {
   books: PhonebookService;
@@ -22,14 +26,17 @@ export interface ContactServiceDeps {
   location: LocationService;
   events: EventBus;
   now: () => Date;
+  /** Live reads and writes of external books; without it they are served from the cache. */
+  external?: ExternalContacts;
 }
 
 /** Most words of a query that are used; the rest are ignored. */
 export const MAX_QUERY_WORDS = 8;
 
-const ID = /^[^\p{Cc}/\\]{1,128}$/u;
-
-/** Contacts of one book: read, search, and the writes a builtin book takes. */
+/**
+ * Contacts of one book: read, search, and writes. Builtin books are written in the store;
+ * external books read one record live and write back through their source.
+ */
 export class ContactService {
   readonly #d: ContactServiceDeps;
 
@@ -67,21 +74,33 @@ export class ContactService {
     return { items, total: page.total };
   }
 
-  get(principal: Principal, bookName: string, id: string): ContactView {
+  /**
+   * One contact. Of an external book whose source reads single records, read live (see
+   * {@link ExternalContacts.read}); marked `stale` when the cached copy had to do.
+   * @throws CtibookError CONTACT_NOT_FOUND, or the source's error when nothing is cached.
+   */
+  async get(principal: Principal, bookName: string, id: string): Promise<ContactView> {
     const book = this.#d.books.readable(principal, bookName);
-    return this.view(book, this.#require(book, id));
+    const external = this.#external(book);
+    if (!external) return this.view(book, this.#require(book, id));
+    const { stored, stale } = await external.read(book, id);
+    if (!stored) {
+      throw new CtibookError('CONTACT_NOT_FOUND', undefined, { phonebook: book.name, id });
+    }
+    const view = this.view(book, stored);
+    return stale ? { ...view, stale: true } : view;
   }
 
-  create(principal: Principal, bookName: string, data: ContactData & { id?: string }): ContactView {
+  async create(
+    principal: Principal,
+    bookName: string,
+    data: ContactData & { id?: string },
+  ): Promise<ContactView> {
     const book = this.#d.books.writable(principal, bookName);
+    if (data.id !== undefined) checkContactId(data.id);
+    const external = this.#external(book);
+    if (external) return this.view(book, await external.insert(book, data));
     const id = data.id ?? randomUUID();
-    if (!ID.test(id)) {
-      throw new CtibookError(
-        'VALIDATION_FAILED',
-        'id: 1 to 128 characters, no slashes or control characters',
-        { field: 'id' },
-      );
-    }
     if (this.#d.contacts.get(book.id, id)) {
       throw new CtibookError('ALREADY_EXISTS', `A contact with id ${id} already exists`, { id });
     }
@@ -90,27 +109,35 @@ export class ContactService {
   }
 
   /** Replaces every field. `ifMatch`, when given, must be the current ETag. */
-  replace(
+  async replace(
     principal: Principal,
     bookName: string,
     id: string,
     data: ContactData,
     ifMatch: string | undefined,
-  ): ContactView {
+  ): Promise<ContactView> {
     const book = this.#d.books.writable(principal, bookName);
+    const external = this.#external(book);
+    if (external) {
+      return this.view(book, await external.update(book, id, data, { replace: true, ifMatch }));
+    }
     checkEtag(this.#require(book, id), ifMatch);
     return this.#save(book, id, data);
   }
 
   /** Changes the given fields; an empty string clears a field. */
-  patch(
+  async patch(
     principal: Principal,
     bookName: string,
     id: string,
     changes: ContactData,
     ifMatch: string | undefined,
-  ): ContactView {
+  ): Promise<ContactView> {
     const book = this.#d.books.writable(principal, bookName);
+    const external = this.#external(book);
+    if (external) {
+      return this.view(book, await external.update(book, id, changes, { replace: false, ifMatch }));
+    }
     const current = this.#require(book, id);
     checkEtag(current, ifMatch);
     const merged: ContactData = { ...current.data, ...changes };
@@ -118,8 +145,15 @@ export class ContactService {
     return this.#save(book, id, merged);
   }
 
-  delete(principal: Principal, bookName: string, id: string, ifMatch: string | undefined): void {
+  async delete(
+    principal: Principal,
+    bookName: string,
+    id: string,
+    ifMatch: string | undefined,
+  ): Promise<void> {
     const book = this.#d.books.writable(principal, bookName);
+    const external = this.#external(book);
+    if (external) return external.delete(book, id, ifMatch);
     checkEtag(this.#require(book, id), ifMatch);
     this.#d.contacts.delete(book.id, id);
     this.#d.events.publish({
@@ -130,17 +164,15 @@ export class ContactService {
     });
   }
 
+  /** The live side of an external book; undefined for builtin books. */
+  #external(book: PhonebookRecord): ExternalContacts | undefined {
+    if (book.kind === 'builtin' || book.kind === 'local-numbers') return undefined;
+    return this.#d.external;
+  }
+
   #save(book: PhonebookRecord, id: string, data: ContactData): ContactView {
     const normalizer = this.#d.location.normalizer;
-    for (const field of PHONE_FIELDS) {
-      const raw = data[field]?.trim();
-      if (raw && !normalizer.normalize(raw)) {
-        throw new CtibookError('INVALID_NUMBER', `${field}: "${raw}" is not a phone number`, {
-          field,
-          value: raw,
-        });
-      }
-    }
+    checkPhoneNumbers(data, normalizer);
     const prepared = prepareContact(id, data, normalizer);
     const stored = this.#d.contacts.put(book.id, prepared, this.#d.now().toISOString());
     this.#d.events.publish({
@@ -157,13 +189,5 @@ export class ContactService {
     if (!stored)
       throw new CtibookError('CONTACT_NOT_FOUND', undefined, { phonebook: book.name, id });
     return stored;
-  }
-}
-
-function checkEtag(current: StoredContact, ifMatch: string | undefined): void {
-  if (ifMatch === undefined || ifMatch === '*') return;
-  const tags = ifMatch.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
-  if (!tags.includes(current.etag)) {
-    throw new CtibookError('STALE_ETAG', undefined, { id: current.id, etag: current.etag });
   }
 }

@@ -1,5 +1,6 @@
 import type { Contact } from '../domain/contact.js';
 import { CtibookError } from '../domain/errors.js';
+import { checkNotesMode, memoColumnOf } from '../domain/notes-mode.js';
 import type { CacheSettings, NotesMode, PhonebookKind } from '../domain/phonebook.js';
 import type { Mapping } from '../sources/mapping.js';
 import { proposeMapping, validateMapping } from '../sources/mapping.js';
@@ -73,14 +74,29 @@ export class ExternalBooks {
     });
   }
 
-  /** Creates a book on a source that answers, with a checked mapping, and starts its first sync. */
+  /**
+   * Creates a book on a source that answers, with a checked mapping (and memo column), and
+   * starts its first sync. Without `readOnly` the kind's default applies; an ODBC table
+   * whose connector cannot write (no id column) is read-only.
+   */
   async create(input: ExternalBookInput): Promise<PhonebookRecord> {
     const source = parseSourceConfig(input.kind, input.source) as Record<string, unknown>;
-    const mapping = await this.#withConnector(input.kind, source, async (connector) => {
+    if (input.notes !== undefined) checkNotesMode(input.kind, input.notes, source);
+    const memoColumn = input.notes === undefined ? undefined : memoColumnOf(input.notes);
+    // The ODBC connector checks that a memo column exists and holds text.
+    const probe = memoColumn === undefined ? source : { ...source, memoColumn };
+    const mapping = await this.#withConnector(input.kind, probe, async (connector) => {
       const columns = await connector.columns();
       return input.mapping ? validateMapping(input.mapping, columns) : proposeMapping(columns);
     });
-    const book = this.#books.create({ ...input, source, mapping });
+    const canWrite = createConnector(input.kind, source, true).capabilities.write;
+    const readOnly = input.readOnly ?? (canWrite ? undefined : true);
+    const book = this.#books.create({
+      ...input,
+      source,
+      mapping,
+      ...(readOnly !== undefined ? { readOnly } : {}),
+    });
     this.#engine.sync(book).catch(() => undefined); // its state shows the outcome
     return book;
   }

@@ -4,6 +4,7 @@ import type { Principal } from '../access/access-service.js';
 import type { AccessService } from '../access/access-service.js';
 import type { Rights } from '../access/rights.js';
 import { CtibookError } from '../domain/errors.js';
+import { checkNotesMode } from '../domain/notes-mode.js';
 import type {
   CacheSettings,
   NotesMode,
@@ -78,6 +79,8 @@ export interface PhonebookServiceDeps {
   now: () => Date;
   /** The sync state of an external book (the sync engine's view). */
   syncStatus?: (book: PhonebookRecord) => SyncStatus;
+  /** Called when a book's settings changed or it was deleted (to close its source). */
+  onBookChanged?: (name: string) => void;
 }
 
 const NO_SYNC: SyncStatus = Object.freeze({ lastSync: null, status: 'none', error: null });
@@ -170,7 +173,7 @@ export class PhonebookService {
         field: 'name',
       });
     }
-    if (input.notes !== undefined) checkNotesMode(input.kind, input.notes);
+    if (input.notes !== undefined) checkNotesMode(input.kind, input.notes, input.source);
     this.#assertFree(name);
     const external = input.kind !== 'builtin';
     if (external && !input.source) {
@@ -192,7 +195,7 @@ export class PhonebookService {
       );
     }
     const book = this.#insert(name, input.kind, {
-      readOnly: !kindCanWrite(input.kind) || (input.readOnly ?? external),
+      readOnly: !kindCanWrite(input.kind) || (input.readOnly ?? readOnlyByDefault(input.kind)),
       notes: input.notes ?? (external ? 'none' : 'builtin'),
       ...(input.source ? { source: input.source } : {}),
       ...(input.mapping ? { mapping: input.mapping } : {}),
@@ -212,7 +215,7 @@ export class PhonebookService {
       config.readOnly = patch.readOnly;
     }
     if (patch.notes !== undefined) {
-      checkNotesMode(book.kind, patch.notes);
+      checkNotesMode(book.kind, patch.notes, patch.source ?? book.config.source);
       config.notes = patch.notes;
     }
     if (patch.readOnly === false && !kindCanWrite(book.kind)) {
@@ -251,6 +254,7 @@ export class PhonebookService {
       this.#d.home.renameBookFolder(book.name, newName);
     }
     this.#d.books.update(book.id, { name: newName, config });
+    this.#d.onBookChanged?.(book.name);
     const updated = this.require(newName);
     this.#d.home.writeBookSettings(newName, iniSettings(updated));
     this.#d.events.publish({ type: 'phonebooks-changed' });
@@ -295,6 +299,7 @@ export class PhonebookService {
       throw error;
     }
     this.#d.access.invalidateRights();
+    this.#d.onBookChanged?.(book.name);
     this.#d.events.publish({ type: 'phonebooks-changed' });
     return { trashEntry };
   }
@@ -391,17 +396,12 @@ export class PhonebookService {
 }
 
 /**
- * A memo column is a column of an external source: a builtin book has none.
- * @throws CtibookError VALIDATION_FAILED naming `notes`.
+ * Write protection when the admin sets none (issue 3's table): a CSV file is read-only
+ * until an admin removes it; builtin books and ODBC tables take writes (an ODBC table
+ * without an id column cannot, see ExternalBooks.create).
  */
-function checkNotesMode(kind: PhonebookKind, notes: NotesMode): void {
-  if ((kind === 'builtin' || kind === 'local-numbers') && typeof notes === 'object') {
-    throw new CtibookError(
-      'VALIDATION_FAILED',
-      `notes: a ${kind} book has no memo column; use "builtin", "server" or "none"`,
-      { field: 'notes' },
-    );
-  }
+function readOnlyByDefault(kind: PhonebookKind): boolean {
+  return kind !== 'builtin' && kind !== 'odbc';
 }
 
 /** The `[Phonebook]` keys of a book's `folder_cfg.ini`. */

@@ -4,8 +4,11 @@ import type { PhonebookService } from '../directory/phonebook-service.js';
 import type { LocationService } from '../directory/location-service.js';
 import type { ContactStore } from '../store/contact-store.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
+import { BuiltinNotes } from './builtin-notes.js';
+import type { ContactNoteBackend } from './contact-note-backend.js';
+import { expectedVersion, staleNote } from './contact-note-backend.js';
 import type { Note, NoteStore, NoteVersion } from './note-store.js';
-import { noteEtag, toNote } from './note-store.js';
+import { toNote } from './note-store.js';
 
 /** Longest note text, in characters (a memo column holds at least as much). */
 export const MAX_NOTE_LENGTH = 2 * 1024 * 1024;
@@ -16,50 +19,50 @@ export interface NoteServiceDeps {
   notes: NoteStore;
   location: LocationService;
   now: () => Date;
+  /** Notes mode `server`: files in the book's folder (without it, such books keep none). */
+  server?: ContactNoteBackend;
+  /** Notes mode `{memoColumn}`: a column of the source record, read live. */
+  memo?: ContactNoteBackend;
 }
 
 /**
  * Shared notes. As in the seed, everyone who may read a book reads and writes its
  * contacts' notes. A save must name the version it replaces (`If-Match`) once a note
- * exists, so nobody overwrites a note they have not seen.
+ * exists, so nobody overwrites a note they have not seen. Where a contact's note lives
+ * follows the book's notes mode (see {@link ContactNoteBackend}).
  */
 export class NoteService {
   readonly #d: NoteServiceDeps;
+  readonly #builtin: BuiltinNotes;
 
   constructor(deps: NoteServiceDeps) {
     this.#d = deps;
+    this.#builtin = new BuiltinNotes(deps.notes);
   }
 
-  contactNote(principal: Principal, bookName: string, id: string): Note {
-    const book = this.#noteBook(principal, bookName, id);
-    return toNote(this.#d.notes.current(book.id, id));
+  async contactNote(principal: Principal, bookName: string, id: string): Promise<Note> {
+    const { book, backend } = this.#noteBook(principal, bookName, id);
+    return backend.current(book, id);
   }
 
-  contactNoteHistory(principal: Principal, bookName: string, id: string): NoteVersion[] {
-    const book = this.#noteBook(principal, bookName, id);
-    return this.#d.notes.history(book.id, id);
+  async contactNoteHistory(
+    principal: Principal,
+    bookName: string,
+    id: string,
+  ): Promise<NoteVersion[]> {
+    const { book, backend } = this.#noteBook(principal, bookName, id);
+    return backend.history(book, id);
   }
 
-  saveContactNote(
+  async saveContactNote(
     principal: Principal,
     bookName: string,
     id: string,
     text: string,
     ifMatch: string | undefined,
-  ): Note {
-    const book = this.#noteBook(principal, bookName, id);
-    const current = this.#d.notes.current(book.id, id);
-    const expected = expectedVersion(current, ifMatch);
-    const saved = this.#d.notes.save(
-      book.id,
-      id,
-      expected,
-      checkText(text),
-      principal.username,
-      this.#now(),
-    );
-    if (!saved) throw staleNote(this.#d.notes.current(book.id, id));
-    return toNote(saved);
+  ): Promise<Note> {
+    const { book, backend } = this.#noteBook(principal, bookName, id);
+    return backend.save(book, id, checkText(text), ifMatch, principal.username, this.#now());
   }
 
   numberNote(number: string): Note & { number: string } {
@@ -88,25 +91,40 @@ export class NoteService {
       principal.username,
       this.#now(),
     );
-    if (!saved) throw staleNote(this.#d.notes.currentNumberNote(canonical));
+    if (!saved) throw staleNote(toNote(this.#d.notes.currentNumberNote(canonical)));
     return { number: canonical, ...toNote(saved) };
   }
 
-  #noteBook(principal: Principal, bookName: string, id: string): PhonebookRecord {
+  /**
+   * The book and the backend of its notes mode. Builtin and server notes belong to a
+   * cached contact; a memo column's backend asks the source itself.
+   */
+  #noteBook(
+    principal: Principal,
+    bookName: string,
+    id: string,
+  ): { book: PhonebookRecord; backend: ContactNoteBackend } {
     const book = this.#d.books.readable(principal, bookName);
-    if (book.config.notes !== 'builtin') {
+    const mode = book.config.notes;
+    const backend =
+      mode === 'builtin'
+        ? this.#builtin
+        : mode === 'server'
+          ? this.#d.server
+          : typeof mode === 'object'
+            ? this.#d.memo
+            : undefined;
+    if (!backend) {
       throw new CtibookError(
         'CONFLICT',
-        `Phone book ${book.name} keeps no notes (notes mode ${JSON.stringify(book.config.notes)})`,
-        {
-          phonebook: book.name,
-        },
+        `Phone book ${book.name} keeps no notes (notes mode ${JSON.stringify(mode)})`,
+        { phonebook: book.name },
       );
     }
-    if (!this.#d.contacts.get(book.id, id)) {
+    if (typeof mode !== 'object' && !this.#d.contacts.get(book.id, id)) {
       throw new CtibookError('CONTACT_NOT_FOUND', undefined, { phonebook: book.name, id });
     }
-    return book;
+    return { book, backend };
   }
 
   #canonical(number: string): string {
@@ -122,45 +140,6 @@ export class NoteService {
   #now(): string {
     return this.#d.now().toISOString();
   }
-}
-
-/**
- * The version a save replaces, from `If-Match` (one tag, a list, or `*`); a missing header
- * is fine only for a first note.
- */
-function expectedVersion(current: NoteVersion | undefined, ifMatch: string | undefined): number {
-  if (ifMatch === undefined) {
-    if (current) {
-      throw new CtibookError(
-        'PRECONDITION_REQUIRED',
-        'This note exists: send If-Match with its ETag',
-        {
-          etag: noteEtag(current.version),
-        },
-      );
-    }
-    return 0;
-  }
-  const tags = ifMatch.split(',').map((tag) => tag.trim());
-  if (tags.includes('*')) return current?.version ?? -1;
-  const versions = tags.flatMap((tag) => {
-    const match = /^(?:W\/)?"v(\d+)"$/.exec(tag);
-    return match ? [Number(match[1])] : [];
-  });
-  const [first] = versions;
-  if (first === undefined) throw staleNote(current);
-  // One of several tags is enough when it names the current version.
-  return current && versions.includes(current.version) ? current.version : first;
-}
-
-function staleNote(current: NoteVersion | undefined): CtibookError {
-  return new CtibookError(
-    'STALE_ETAG',
-    'Someone else saved this note first; reload it and merge your text',
-    {
-      current: toNote(current),
-    },
-  );
 }
 
 function checkText(text: string): string {

@@ -47,4 +47,15 @@ export interface SourceConnector {
   insert?(values: Record<string, string>): Promise<SourceRow>;
   update?(id: string, values: Record<string, string>): Promise<SourceRow>;
   delete?(id: string): Promise<void>;
+  /**
+   * An opaque version of the source as this connector last read or wrote it (a CSV file's
+   * hash); undefined before the first full read, or for sources whose writes are checked
+   * record by record.
+   */
+  version?(): string | undefined;
+  /**
+   * Tells the connector which version of the source the cache holds (read by another
+   * connector of the same book): writes refuse with 409 CONFLICT once the source moved on.
+   */
+  assumeVersion?(version: string): void;
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../directory/events.js';
 import type { LocationService } from '../directory/location-service.js';
 import { CtibookError } from '../domain/errors.js';
+import { memoColumnOf } from '../domain/notes-mode.js';
 import type { CacheSettings } from '../domain/phonebook.js';
 import { createConnector } from '../sources/registry.js';
 import type { SkippedRow } from '../sources/source-connector.js';
@@ -33,6 +34,11 @@ export interface SyncEngineDeps {
   now: () => Date;
   /** Called after a rebuild replaced a book's copy (its id changed): drop cached rights. */
   onRebuilt?: () => void;
+  /**
+   * Called after a successful sync with the version of the source it read (a CSV file's
+   * hash, see `SourceConnector.version`), also kept as `SourceVersion=` in folder_cfg.ini.
+   */
+  onSynced?: (book: PhonebookRecord, version: string | undefined) => void;
 }
 
 /** Rows per chunk written to a staging copy, and between progress events. */
@@ -138,8 +144,14 @@ export class SyncEngine {
     const started = this.#d.now();
     home.writeBookSettings(book.name, { SyncState: 'running' });
     try {
-      const report = await this.#pullAndApply(book, started);
-      home.writeBookSettings(book.name, { LastSync: this.#d.now().toISOString(), SyncState: '' });
+      const read: { version?: string } = {};
+      const report = await this.#pullAndApply(book, started, read);
+      home.writeBookSettings(book.name, {
+        LastSync: this.#d.now().toISOString(),
+        SyncState: '',
+        ...(read.version ? { SourceVersion: read.version } : {}),
+      });
+      this.#d.onSynced?.(book, read.version);
       Object.assign(state, { failures: 0, lastFailureAt: undefined, error: null, report });
       log.info({ code: 'SYNC_DONE', ...summary(report) }, 'sync done');
       this.#d.events.publish({ type: 'phonebooks-changed' });
@@ -157,7 +169,11 @@ export class SyncEngine {
     }
   }
 
-  async #pullAndApply(book: PhonebookRecord, started: Date): Promise<SyncReport> {
+  async #pullAndApply(
+    book: PhonebookRecord,
+    started: Date,
+    read: { version?: string },
+  ): Promise<SyncReport> {
     const { cache, location } = this.#d;
     const settings: CacheSettings = book.config.cache ?? DEFAULT_CACHE;
     const lastSync = this.#d.home.readBookSetting(book.name, 'LastSync');
@@ -173,6 +189,8 @@ export class SyncEngine {
       changedOnly && connector.capabilities.changedSince && lastSync
         ? new Date(new Date(lastSync).getTime() - 1000)
         : undefined;
+    const omitColumn = memoColumnOf(book.config.notes);
+    const omit = omitColumn === undefined ? {} : { omitColumn };
     await connector.open();
     try {
       const rows = pullContacts({
@@ -180,6 +198,7 @@ export class SyncEngine {
         mapping: book.config.mapping ?? {},
         normalizer: location.normalizer,
         skip,
+        ...omit,
         ...(since ? { since } : {}),
       });
       if (changedOnly) {
@@ -191,7 +210,10 @@ export class SyncEngine {
           since !== undefined,
           connector.readIds?.bind(connector),
         );
-        if (done) return finish(report, started, this.#d.now());
+        if (done) {
+          read.version = connector.version?.();
+          return finish(report, started, this.#d.now());
+        }
         report.added = report.updated = report.unchanged = 0;
       }
       await this.#rebuild(
@@ -200,11 +222,14 @@ export class SyncEngine {
           connector,
           mapping: book.config.mapping ?? {},
           normalizer: location.normalizer,
-          skip: () => undefined,
+          // A changed-only pass already reported the skipped rows of this read.
+          skip: changedOnly ? () => undefined : skip,
+          ...omit,
         }),
         old,
         report,
       );
+      read.version = connector.version?.();
       return finish(report, started, this.#d.now());
     } finally {
       await connector.close();

@@ -9,6 +9,10 @@ import {
   ContactPatchBody,
 } from '../schemas.js';
 
+const StaleContact = Contact.extend({
+  stale: z.literal(true).optional().describe('The source did not answer: this is the cached copy'),
+});
+
 function ifMatch(headers: Record<string, string | string[] | undefined>): string | undefined {
   const value = headers['if-match'];
   return Array.isArray(value) ? value.join(',') : value;
@@ -38,7 +42,11 @@ export function contactRoutes(table: RouteTable): void {
   table.add({
     method: 'POST',
     url: '/api/v1/phonebooks/:name/contacts',
-    summary: 'Create a contact (write right). Phone fields must hold phone numbers.',
+    summary:
+      'Create a contact (write right). Phone fields must hold phone numbers. ' +
+      'In a writable external book (CSV, ODBC table) the record is written to the source ' +
+      'through the mapping: only fields mapped 1:1 to a column and `extra` entries named ' +
+      'after unmapped columns can be stored (others: 400 naming the field).',
     tag: 'contacts',
     auth: 'user',
     params: BookParams,
@@ -46,8 +54,8 @@ export function contactRoutes(table: RouteTable): void {
     response: Contact,
     status: 201,
     headers: ['ETag'],
-    handler({ app, principal, params, body, reply }) {
-      const contact = app.contacts.create(principal, params.name, writable(body));
+    async handler({ app, principal, params, body, reply }) {
+      const contact = await app.contacts.create(principal, params.name, writable(body));
       reply.header('etag', contact.etag);
       return contact;
     },
@@ -55,31 +63,41 @@ export function contactRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
     url: '/api/v1/phonebooks/:name/contacts/:id',
-    summary: 'One contact, with its ETag.',
+    summary:
+      'One contact, with its ETag. Of an ODBC, ODBC query, OLE DB, LDAP or Access book it is ' +
+      'read live from the source and the cached copy refreshed (404 when the source lost it); ' +
+      'when the source fails or does not answer within 2 s the cached copy is answered with ' +
+      '`stale: true` and `Warning: 110 - "Response is Stale"`. CSV books answer from the cache.',
     tag: 'contacts',
     auth: 'user',
     params: ContactParams,
-    response: Contact,
-    headers: ['ETag'],
-    handler({ app, principal, params, reply }) {
-      const contact = app.contacts.get(principal, params.name, params.id);
+    response: StaleContact,
+    headers: ['ETag', 'Warning'],
+    async handler({ app, principal, params, reply }) {
+      const contact = await app.contacts.get(principal, params.name, params.id);
       reply.header('etag', contact.etag);
+      if (contact.stale) reply.header('warning', '110 - "Response is Stale"');
       return contact;
     },
   });
   table.add({
     method: 'PUT',
     url: '/api/v1/phonebooks/:name/contacts/:id',
-    summary: 'Replace a contact. With If-Match, a stale ETag gives 412 and changes nothing.',
+    summary:
+      'Replace a contact. With If-Match, a stale ETag gives 412 and changes nothing (nothing is ' +
+      'written to an external source either). External books: mapped columns missing from the ' +
+      'body are cleared, unmapped columns are changed only when named in `extra`; a CSV file ' +
+      'changed on disk since it was read gives 409 and a re-sync; source errors come back as ' +
+      'SOURCE_REJECTED (409) or SOURCE_UNAVAILABLE (503).',
     tag: 'contacts',
     auth: 'user',
     params: ContactParams,
     body: ContactBody,
     response: Contact,
     headers: ['ETag'],
-    handler({ app, principal, params, body, request, reply }) {
+    async handler({ app, principal, params, body, request, reply }) {
       const { id: _id, ...data } = writable(body);
-      const contact = app.contacts.replace(
+      const contact = await app.contacts.replace(
         principal,
         params.name,
         params.id,
@@ -93,15 +111,17 @@ export function contactRoutes(table: RouteTable): void {
   table.add({
     method: 'PATCH',
     url: '/api/v1/phonebooks/:name/contacts/:id',
-    summary: 'Change some fields; an empty string clears one. If-Match honoured.',
+    summary:
+      'Change some fields; an empty string clears one. If-Match honoured. External books ' +
+      'write only the given fields to the source.',
     tag: 'contacts',
     auth: 'user',
     params: ContactParams,
     body: ContactPatchBody,
     response: Contact,
     headers: ['ETag'],
-    handler({ app, principal, params, body, request, reply }) {
-      const contact = app.contacts.patch(
+    async handler({ app, principal, params, body, request, reply }) {
+      const contact = await app.contacts.patch(
         principal,
         params.name,
         params.id,
@@ -115,7 +135,9 @@ export function contactRoutes(table: RouteTable): void {
   table.add({
     method: 'DELETE',
     url: '/api/v1/phonebooks/:name/contacts/:id',
-    summary: 'Delete a contact (its notes are kept). If-Match honoured.',
+    summary:
+      'Delete a contact (its notes are kept). If-Match honoured. External books delete the ' +
+      'record in the source.',
     tag: 'contacts',
     auth: 'user',
     params: ContactParams,

@@ -9,14 +9,16 @@ export function noteRoutes(table: RouteTable): void {
     url: '/api/v1/phonebooks/:name/contacts/:id/note',
     summary:
       "A contact's shared note (readers), with its ETag; an empty note has `etag: null`. " +
-      'Answers 409 for a book whose notes mode is not builtin.',
+      "Notes mode builtin: in the store; server: a file per record in the book folder's " +
+      '`notes/`; memoColumn: read live from that column of the source record (ETag: a hash ' +
+      'of the text; no author or time). Answers 409 for a book whose notes mode is none.',
     tag: 'notes',
     auth: 'user',
     params: ContactParams,
     response: Note,
     headers: ['ETag'],
-    handler({ app, principal, params, reply }) {
-      const note = app.notes.contactNote(principal, params.name, params.id);
+    async handler({ app, principal, params, reply }) {
+      const note = await app.notes.contactNote(principal, params.name, params.id);
       if (note.etag) reply.header('etag', note.etag);
       return note;
     },
@@ -25,15 +27,16 @@ export function noteRoutes(table: RouteTable): void {
     method: 'PUT',
     url: '/api/v1/phonebooks/:name/contacts/:id/note',
     summary:
-      'Save the note (readers). Needs If-Match once a note exists (428 without, 412 when stale).',
+      'Save the note (readers). Needs If-Match once a note exists (428 without, 412 when stale). ' +
+      'A memoColumn note is written live into the source record; the source keeps no versions.',
     tag: 'notes',
     auth: 'user',
     params: ContactParams,
     body: NoteBody,
     response: Note,
     headers: ['ETag'],
-    handler({ app, principal, params, body, request, reply }) {
-      const note = app.notes.saveContactNote(
+    async handler({ app, principal, params, body, request, reply }) {
+      const note = await app.notes.saveContactNote(
         principal,
         params.name,
         params.id,
@@ -47,7 +50,9 @@ export function noteRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
     url: '/api/v1/phonebooks/:name/contacts/:id/note/history',
-    summary: 'Every saved version of the note, newest first.',
+    summary:
+      'Every saved version of the note, newest first (builtin and server notes). A memoColumn ' +
+      'note has no versions: the source keeps only the current text, listed alone.',
     tag: 'notes',
     auth: 'user',
     params: ContactParams,

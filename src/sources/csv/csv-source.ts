@@ -40,12 +40,14 @@ export interface CsvSourceOptions {
  * A CSV file as a phone book. Reads detect encoding and delimiter; writes rewrite the file
  * atomically in its own encoding, delimiter, line endings and quoting, keeping every line
  * ctibook did not change byte for byte, and refuse (409) when the file changed on disk
- * since it was last read.
+ * since it was last read in full (or since the version given to `assumeVersion`). Between
+ * calls only that version (a hash) is kept, never the file, so a connector may stay open.
  */
 export class CsvSource implements SourceConnector {
   readonly capabilities: SourceCapabilities;
   readonly #config: CsvSourceConfig;
-  #snapshot: Snapshot | undefined;
+  /** Hash of the file as last read in full or written; writes require it unchanged. */
+  #version: string | undefined;
 
   constructor(options: CsvSourceOptions) {
     this.#config = options.config;
@@ -57,7 +59,15 @@ export class CsvSource implements SourceConnector {
   }
 
   async close(): Promise<void> {
-    this.#snapshot = undefined;
+    // Nothing is held open between calls.
+  }
+
+  version(): string | undefined {
+    return this.#version;
+  }
+
+  assumeVersion(version: string): void {
+    this.#version = version;
   }
 
   async columns(): Promise<string[]> {
@@ -66,6 +76,7 @@ export class CsvSource implements SourceConnector {
 
   async *readAll(skip: (row: SkippedRow) => void): AsyncIterable<SourceRow> {
     const snapshot = await this.#load(skip);
+    this.#version = snapshot.stamp;
     for (const { id, record } of snapshot.records) {
       yield { id, values: valuesOf(snapshot.columns, record.fields), at: `line ${record.line}` };
     }
@@ -123,9 +134,10 @@ export class CsvSource implements SourceConnector {
     },
   ): Promise<T> {
     if (!this.capabilities.write) throw new CtibookError('PHONEBOOK_READ_ONLY');
-    const snapshot = this.#snapshot ?? (await this.#load(() => undefined));
-    if ((await this.#stampOf()) !== snapshot.stamp) {
-      this.#snapshot = undefined;
+    const expected = this.#version;
+    const snapshot = await this.#load(() => undefined);
+    // Until the file is read again in full, every write is refused: the cache is older.
+    if (expected !== undefined && snapshot.stamp !== expected) {
       throw new CtibookError(
         'CONFLICT',
         `${this.#config.path} changed on disk since ctibook read it; nothing was written. The book is being re-read.`,
@@ -154,13 +166,9 @@ export class CsvSource implements SourceConnector {
       tail += added.map((fields) => formatRecord(fields, format) + format.lineEnding).join('');
     }
     lines.push(tail);
-    writeFileAtomic(
-      this.#config.path,
-      encode(lines.join(''), format.encoding),
-      await fileMode(this.#config.path),
-    );
-    this.#snapshot = undefined;
-    await this.#load(() => undefined);
+    const bytes = encode(lines.join(''), format.encoding);
+    writeFileAtomic(this.#config.path, bytes, await fileMode(this.#config.path));
+    this.#version = stampOf(bytes);
     return result;
   }
 
@@ -237,7 +245,6 @@ export class CsvSource implements SourceConnector {
       records,
       stamp: stampOf(bytes),
     };
-    this.#snapshot = snapshot;
     return snapshot;
   }
 
