@@ -15,14 +15,6 @@ interface Group {
   members: string[];
   resources: { phonebook: string; read: boolean; write: boolean; offline: boolean }[];
 }
-interface Book {
-  name: string;
-  kind: string;
-  readOnly: boolean;
-  contactCount: number;
-  rights: { read: boolean; write: boolean; offline: boolean };
-}
-
 export const USER_HELP = `Usage: ctibook user <add|list|remove> ...
   user add NAME [--new-password PW] [--display-name TEXT] [--extension NUM]... [--email ADDR]
                 [--department TEXT] [--admin]
@@ -197,89 +189,6 @@ function resourceText(r: Group['resources'][number]): string {
     .filter(Boolean)
     .join('+');
   return `${r.phonebook}(${rights})`;
-}
-
-export const PHONEBOOK_HELP = `Usage: ctibook phonebook <list|create|delete|trash|restore> ...
-  phonebook list
-  phonebook create NAME [--read-only] [--notes none|builtin]    a builtin book
-  phonebook delete NAME          moves its folder, records and notes to trash/folders/
-  phonebook trash                list deleted books
-  phonebook restore ENTRY [--as NAME]
-                                 bring a deleted book back (ENTRY from "phonebook trash")`;
-
-export async function phonebookCommand(args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, {
-    'read-only': { type: 'boolean' },
-    notes: { type: 'string' },
-    as: { type: 'string' },
-  });
-  const [action, name] = positionals;
-  if (values.help || !action) return help(io, PHONEBOOK_HELP);
-  return withClient(values, io, async (client) => {
-    switch (action) {
-      case 'list': {
-        const books = await client.get<Book[]>('/api/v1/phonebooks');
-        if (values.json) return print(io, books);
-        io.out(
-          table([
-            ['PHONEBOOK', 'KIND', 'CONTACTS', 'ACCESS'],
-            ...books.map((b) => [
-              b.name,
-              b.kind,
-              String(b.contactCount),
-              b.readOnly ? 'read-only' : 'read/write',
-            ]),
-          ]),
-        );
-        return 0;
-      }
-      case 'create': {
-        const book = await client.send<Book>('POST', '/api/v1/phonebooks', {
-          name: required(name, 'phonebook create NAME'),
-          kind: 'builtin',
-          ...(values['read-only'] ? { readOnly: true } : {}),
-          ...(values.notes ? { notes: values.notes } : {}),
-        });
-        return values.json ? print(io, book) : (io.out(`Created phone book ${book.name}`), 0);
-      }
-      case 'delete': {
-        const result = await client.send<{ trashEntry: string }>(
-          'DELETE',
-          `/api/v1/phonebooks/${segment(required(name, 'phonebook delete NAME'))}`,
-        );
-        return values.json
-          ? print(io, result)
-          : (io.out(`Moved ${name} to the trash as ${result.trashEntry}`), 0);
-      }
-      case 'trash': {
-        const entries =
-          await client.get<{ entry: string; name: string; kind: string; deletedAt: string }[]>(
-            '/api/v1/trash',
-          );
-        if (values.json) return print(io, entries);
-        io.out(
-          table([
-            ['ENTRY', 'NAME', 'KIND', 'DELETED'],
-            ...entries.map((e) => [e.entry, e.name, e.kind, e.deletedAt]),
-          ]),
-        );
-        return 0;
-      }
-      case 'restore': {
-        const entry = required(name, 'phonebook restore ENTRY');
-        const book = await client.send<Book>(
-          'POST',
-          `/api/v1/trash/${segment(entry)}/restore`,
-          values.as !== undefined ? { name: values.as } : {},
-        );
-        return values.json
-          ? print(io, book)
-          : (io.out(`Restored ${book.name} (${book.contactCount} contacts)`), 0);
-      }
-      default:
-        throw new UsageError(`Unknown action "phonebook ${action}"`);
-    }
-  });
 }
 
 export function help(io: Io, text: string): number {

@@ -22,6 +22,10 @@ export interface Io {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** Writes to stderr as is (no newline), for a progress line redrawn in place. */
+  progress?(text: string): void;
+  /** stderr is a terminal: progress bars instead of progress lines. */
+  tty?: boolean;
 }
 
 /** A command-line mistake: printed with the command's help, exit code 2. */

@@ -1,14 +1,8 @@
 import { ApiError, ServerUnreachableError } from '../client/http-client.js';
 import type { Io } from './cli-context.js';
 import { CONNECTION_HELP, UsageError, parse } from './cli-context.js';
-import {
-  GROUP_HELP,
-  PHONEBOOK_HELP,
-  USER_HELP,
-  groupCommand,
-  phonebookCommand,
-  userCommand,
-} from './admin-commands.js';
+import { GROUP_HELP, USER_HELP, groupCommand, userCommand } from './admin-commands.js';
+import { PHONEBOOK_HELP, phonebookCommand } from './phonebook-commands.js';
 import { lookupCommand, searchCommand } from './directory-commands.js';
 
 const HELP = `ctibook: a phone book server for CTI clients
@@ -19,7 +13,7 @@ Commands:
   serve       start the server
   user        add, list and remove users
   group       add groups, set members, grant phone books (resources)
-  phonebook   list, create, delete and restore phone books
+  phonebook   create, preview, update (sync), import, delete and restore phone books
   lookup      who is calling: caller identification for a number
   search      search the phone books
 
@@ -48,6 +42,8 @@ const processIo: Io = {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
+  progress: (text) => process.stderr.write(text),
+  tty: process.stderr.isTTY === true,
 };
 
 /** Runs the `ctibook` command line; resolves to the exit code. */
