@@ -80,6 +80,32 @@ describe('GET /api/v1/events (WebSocket on a listening server)', () => {
     socket.close();
   });
 
+  it('closes the socket once the session ends, at the next event', async () => {
+    const token = await t.userWith('otto', { Sales: { read: true } });
+    const { events, closed } = await listen(base, token);
+    await t.call('POST', '/api/v1/auth/logout', { token });
+    await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: 'After' } });
+    expect(await closed).toBe(4401);
+    expect(events.map((e) => e.type)).toEqual(['hello', 'error']);
+  });
+
+  it('stops telling a user about books once their admin right is taken away', async () => {
+    await t.call('POST', '/api/v1/users', {
+      body: { username: 'ada', password: 'a long password 1', admin: true },
+    });
+    const login = await t.call('POST', '/api/v1/auth/login', {
+      token: null,
+      body: { username: 'ada', password: 'a long password 1' },
+    });
+    const token = (login.json() as { token: string }).token;
+    const { socket, events } = await listen(base, token);
+    await t.call('PATCH', '/api/v1/users/ada', { body: { admin: false } });
+    await t.call('POST', '/api/v1/phonebooks/Secret/contacts', { body: { lastName: 'Hidden' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(JSON.stringify(events)).not.toContain('Secret');
+    socket.close();
+  });
+
   it('accepts the token as ?token= for browsers and closes sockets without a valid token', async () => {
     const token = await t.userWith('lena', { Sales: { read: true } });
     const viaQuery = await listen(`${base}?token=${encodeURIComponent(token)}`);
