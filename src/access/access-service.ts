@@ -276,6 +276,25 @@ export class AccessService {
     return this.getGroup(group.name);
   }
 
+  /** The groups granted rights on a book (kept with a trashed book, see `regrant`). */
+  bookGrants(bookId: number): { group: string; rights: Rights }[] {
+    return this.#store.bookGrants(bookId);
+  }
+
+  /**
+   * Gives a restored book back the rights its groups had when it was deleted. Groups
+   * deleted meanwhile are left out and returned, so the caller can say so.
+   */
+  regrant(bookId: number, grants: readonly { group: string; rights: Rights }[]): string[] {
+    const missing: string[] = [];
+    for (const { group, rights } of grants) {
+      if (this.#store.getGroup(group)) this.#store.grantBook(group, bookId, rights);
+      else missing.push(group);
+    }
+    this.invalidateRights();
+    return missing;
+  }
+
   #existingUsers(members: readonly string[]): string[] {
     return members.map((username, index) => {
       const user = this.#store.getUser(username);

@@ -174,6 +174,29 @@ export class AccessStore {
     })();
   }
 
+  /** The groups granted rights on one book, with those rights (for the trash archive). */
+  bookGrants(bookId: number): { group: string; rights: Rights }[] {
+    const rows = this.#db
+      .prepare(
+        'SELECT group_name, read, write, offline FROM group_resources WHERE book_id = ? ORDER BY group_name',
+      )
+      .all(bookId) as { group_name: string; read: number; write: number; offline: number }[];
+    return rows.map((row) => ({
+      group: row.group_name,
+      rights: { read: row.read === 1, write: row.write === 1, offline: row.offline === 1 },
+    }));
+  }
+
+  /** Grants one group rights on one book, leaving its other resources as they are. */
+  grantBook(group: string, bookId: number, rights: Rights): void {
+    const r = impliedRights(rights);
+    this.#db
+      .prepare(
+        'INSERT OR REPLACE INTO group_resources (group_name, book_id, read, write, offline) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(group, bookId, r.read ? 1 : 0, r.write ? 1 : 0, r.offline ? 1 : 0);
+  }
+
   /** A user's rights per book: the union over all their groups. */
   rightsOf(username: string): Map<number, Rights> {
     const rows = this.#db

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ContactData } from '../domain/contact.js';
 import { CtibookError } from '../domain/errors.js';
+import type { Rights } from '../access/rights.js';
 import type { NoteVersion } from '../notes/note-store.js';
 
 /** One contact as kept in a trashed book's `records.jsonl`. */
@@ -23,12 +24,19 @@ export interface ArchivedContact {
 
 export type ArchivedNote = NoteVersion & { contactId: string };
 
+/** One group's rights on a trashed book (the group's "Resources…" entry for it). */
+export interface ArchivedGrant {
+  group: string;
+  rights: Rights;
+}
+
 export const RECORDS_FILE = 'records.jsonl';
 export const NOTES_FILE = 'builtin-notes.jsonl';
+export const GRANTS_FILE = 'resources.jsonl';
 
 /**
- * Writes a book's records and notes into its own folder, so that moving the folder to the
- * trash takes every piece of the book with it. Each file is written atomically and line
+ * Writes a book's records, notes and group rights into its own folder, so that moving the
+ * folder to the trash takes every piece of the book with it. Each file is written atomically and line
  * by line, so a large book is never held in memory as one string.
  */
 export function writeArchive(
@@ -36,9 +44,11 @@ export function writeArchive(
   notesDir: string,
   contacts: Iterable<ArchivedContact>,
   notes: Iterable<ArchivedNote>,
+  grants: Iterable<ArchivedGrant>,
 ): void {
   writeJsonLinesAtomic(join(bookDir, RECORDS_FILE), contacts);
   writeJsonLinesAtomic(join(notesDir, NOTES_FILE), notes);
+  writeJsonLinesAtomic(join(bookDir, GRANTS_FILE), grants);
 }
 
 const FLUSH_BYTES = 1 << 20;
@@ -96,4 +106,5 @@ export async function* readArchive<T>(file: string): AsyncGenerator<T> {
 export function removeArchive(bookDir: string, notesDir: string): void {
   rmSync(join(bookDir, RECORDS_FILE), { force: true });
   rmSync(join(notesDir, NOTES_FILE), { force: true });
+  rmSync(join(bookDir, GRANTS_FILE), { force: true });
 }

@@ -26,8 +26,9 @@ import type { PreparedContact } from '../store/contact-rows.js';
 import { prepareContact } from '../store/contact-rows.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
-import type { ArchivedContact, ArchivedNote } from './book-archive.js';
+import type { ArchivedContact, ArchivedGrant, ArchivedNote } from './book-archive.js';
 import {
+  GRANTS_FILE,
   NOTES_FILE,
   RECORDS_FILE,
   readArchive,
@@ -284,6 +285,7 @@ export class PhonebookService {
       home.notesDir(book.name),
       archived,
       notes.iterateBook(book.id),
+      this.#d.access.bookGrants(book.id),
     );
     const trashEntry = home.moveToTrash(book.name, this.#d.now());
     try {
@@ -341,6 +343,7 @@ export class PhonebookService {
     const restoredAt = this.#d.now().toISOString();
     const { name: _old, kind, ...config } = saved;
     const book = books.insert(name, kind as PhonebookKind, config, restoredAt);
+    const grants: ArchivedGrant[] = [];
     try {
       let batch: { contact: PreparedContact; updatedAt: string }[] = [];
       for await (const c of readArchive<ArchivedContact>(join(home.bookDir(name), RECORDS_FILE))) {
@@ -358,6 +361,8 @@ export class PhonebookService {
       for await (const v of readArchive<ArchivedNote>(join(home.notesDir(name), NOTES_FILE)))
         versions.push(v);
       notes.importVersions(book.id, versions);
+      for await (const g of readArchive<ArchivedGrant>(join(home.bookDir(name), GRANTS_FILE)))
+        grants.push(g);
     } catch (error) {
       // A broken archive restores nothing: the book goes, its folder back to the trash.
       books.transaction(() => {
@@ -374,6 +379,8 @@ export class PhonebookService {
         { cause: error },
       );
     }
+    // Groups deleted since the book was trashed get nothing back.
+    this.#d.access.regrant(book.id, grants);
     removeArchive(home.bookDir(name), home.notesDir(name));
     home.writeBookSettings(name, iniSettings(book));
     this.#d.events.publish({ type: 'phonebooks-changed' });

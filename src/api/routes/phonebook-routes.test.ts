@@ -508,6 +508,34 @@ describe('phone book routes', () => {
       ]);
     });
 
+    it('gives the restored book back the rights its groups had, except groups gone since', async () => {
+      await createBook('Sales');
+      await addContact('Sales', { id: 'c1', lastName: 'Quirk', businessPhone: '+49 89 7654321' });
+      const token = await t.userWith('erika', { Sales: { read: true, offline: true } });
+      await t.call('POST', '/api/v1/groups', { body: { name: 'Temps' } });
+      await t.call('PUT', '/api/v1/groups/Temps/resources', {
+        body: [{ phonebook: 'Sales', read: true, write: true }],
+      });
+      const { trashEntry } = (await t.call('DELETE', book('Sales'))).json() as {
+        trashEntry: string;
+      };
+      expect((await t.call('GET', '/api/v1/phonebooks', { token })).json()).toEqual([]);
+      await t.call('DELETE', '/api/v1/groups/Temps');
+
+      expect((await t.call('POST', restoreUrl(trashEntry))).statusCode).toBe(201);
+      const books = (await t.call('GET', '/api/v1/phonebooks', { token })).json() as {
+        name: string;
+        rights: Record<string, boolean>;
+      }[];
+      expect(books.map((b) => [b.name, b.rights])).toEqual([
+        ['Sales', { read: true, write: false, offline: true }],
+      ]);
+      const lookup = await t.call('GET', '/api/v1/lookup?number=%2B49897654321', { token });
+      expect(lookup.json()).toMatchObject({ matches: [{ phonebook: 'Sales', id: 'c1' }] });
+      expect((await t.call('GET', '/api/v1/groups')).body).not.toContain('Temps');
+      expect(existsSync(join(t.home, 'folders', 'Sales', 'resources.jsonl'))).toBe(false);
+    });
+
     it('restores under another name', async () => {
       await createBook('Sales');
       await addContact('Sales', { id: 'c1', firstName: 'Ada' });
