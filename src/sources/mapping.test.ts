@@ -377,9 +377,9 @@ describe('proposeMapping', () => {
       { businessPhone: 'CountryCode + AreaCode + Number' },
     ],
     [
-      'split phone, German: Vorwahl + Rufnummer (Durchwahl stays in extra without a country)',
+      'split phone, German: Vorwahl + Rufnummer + Durchwahl, no country column',
       ['Nachname', 'Vorwahl', 'Rufnummer', 'Durchwahl'],
-      { lastName: 'Nachname', businessPhone: 'Vorwahl + Rufnummer' },
+      { lastName: 'Nachname', businessPhone: '- + Vorwahl + Rufnummer + Durchwahl' },
     ],
     [
       'split phone, German with Ländervorwahl and Nebenstelle',
@@ -627,6 +627,7 @@ describe('applyMapping and compileMapping', () => {
     ['4 parts, only extension', joined, { C: '49', A: '89', N: '', E: '123' }, '123'],
     ['4 parts, no base', joined, { C: '49', A: '89', N: '', E: '' }, undefined],
     ['4 parts, all empty', joined, { C: '', A: '', N: '', E: '' }, undefined],
+    ['no country column', { businessPhone: '- + A + N + E' }, { A: '089', N: '4711', E: '12' }, '089 4711-12'],
     ['4 parts, Italy keeps the 0', joined, { C: '39', A: '06', N: '6982', E: '' }, '+39 06 6982'],
     ['3 parts', { businessPhone: 'C + A + N' }, { C: '1', A: '212', N: '5550100' }, '+1 212 5550100'],
     ['3 parts, national', { businessPhone: 'C + A + N' }, { C: '', A: '030', N: '123456' }, '030 123456'],

@@ -35,6 +35,8 @@ const MAPPING_KEYS: ReadonlySet<string> = new Set<string>([...CONTACT_FIELDS, ..
 const JOIN_SEPARATOR = ' + ';
 const JOIN_PATTERN = /\s+\+\s+/;
 const MAX_JOINED_PARTS = 4;
+/** In a joined number, a part the source has no column for (`- + Vorwahl + Rufnummer + Durchwahl`). */
+export const NO_COLUMN = '-';
 
 // Aliases are written folded (see foldColumnName). Within a key they are in order of
 // preference (a key may continue on the next lines); no alias serves two keys.
@@ -82,9 +84,9 @@ const ALIASES: ReadonlyArray<readonly [MappingKey, readonly string[]]> = [
   ['categories', ['kategorie']],
 ];
 
-type SplitRole = 'country' | 'area' | 'number' | 'extension';
+type SplitRole = 'country' | 'area' | 'number' | 'extension' | 'none';
 
-const SPLIT_ALIASES: Readonly<Record<SplitRole, readonly string[]>> = {
+const SPLIT_ALIASES: Readonly<Record<Exclude<SplitRole, 'none'>, readonly string[]>> = {
   country: ['countrycode', 'countrycallingcode', 'callingcode', 'laendervorwahl', 'landesvorwahl'],
   area: ['areacode', 'vorwahl', 'ortsvorwahl', 'ortskennzahl'],
   number: ['number', 'nummer', 'rufnummer', 'basenumber', 'subscribernumber'],
@@ -96,6 +98,7 @@ const GENERIC_PHONE = ['phone', 'telephone', 'tel', 'telefon', 'telefonnummer', 
 const SPLIT_SHAPES: ReadonlyArray<readonly SplitRole[]> = [
   ['country', 'area', 'number', 'extension'],
   ['country', 'area', 'number'],
+  ['none', 'area', 'number', 'extension'],
   ['area', 'number'],
   ['number', 'extension'],
 ];
@@ -155,6 +158,7 @@ function proposeSplitPhone(
   find: (aliases: readonly string[]) => string | undefined,
 ): string[] | undefined {
   const found: Partial<Record<SplitRole, string>> = {
+    none: NO_COLUMN,
     country: find(SPLIT_ALIASES.country),
     area: find(SPLIT_ALIASES.area),
     extension: find(SPLIT_ALIASES.extension),
@@ -246,7 +250,7 @@ function resolveValue(
   if (tooMany !== undefined) return tooMany;
   const resolved: string[] = [];
   for (const part of parts) {
-    const column = resolve(part);
+    const column = part === NO_COLUMN ? NO_COLUMN : resolve(part);
     if (column === undefined) return `unknown column '${part}'`;
     resolved.push(column);
   }
@@ -295,6 +299,7 @@ function duplicateProblem(
   usedBy: Map<string, string>,
 ): string | undefined {
   for (const column of columns) {
+    if (column === NO_COLUMN) continue;
     const other = usedBy.get(column);
     if (other === key) return `uses column '${column}' twice`;
     if (other !== undefined) return `column '${column}' is already mapped to '${other}'`;
@@ -386,7 +391,7 @@ export function compileMapping(
     if (isSpecialKey(key)) specials.push([key, value]);
     else if (parts.length === 1 || !isPhoneField(key)) fields.push([key, value]);
     else {
-      for (const part of parts) mapped.add(part);
+      for (const part of parts) if (part !== NO_COLUMN) mapped.add(part);
       joins.push({ field: key, whole: value, parts, literal: known?.has(value) });
     }
   }
@@ -407,7 +412,7 @@ export function compileMapping(
       const literal = join.literal ?? Object.hasOwn(values, join.whole);
       const value = literal
         ? cell(values, join.whole)
-        : joinPhoneParts(join.parts.map((part) => cell(values, part)));
+        : joinPhoneParts(join.parts.map((part) => (part === NO_COLUMN ? '' : cell(values, part))));
       if (value !== '') data[join.field] = value;
     }
     let extra: Record<string, string> | undefined;
