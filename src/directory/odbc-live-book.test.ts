@@ -1,23 +1,11 @@
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseEngine, TestDatabase } from '../test-support/databases.js';
-import { createContactsTable, createTestDatabase, insertRow } from '../test-support/databases.js';
+import { createContactsTable, databasePerEngine, insertRow } from '../test-support/databases.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 
-const databases = new Map<DatabaseEngine, Promise<TestDatabase>>();
-
-function database(engine: DatabaseEngine): Promise<TestDatabase> {
-  let db = databases.get(engine);
-  if (!db) {
-    db = createTestDatabase(engine);
-    databases.set(engine, db);
-  }
-  return db;
-}
-
-afterAll(async () => {
-  for (const db of databases.values()) await (await db).drop();
-});
+/** One database per engine for this file; each test makes its own tables. */
+const database = databasePerEngine();
 
 const ROWS = [
   { id: '1', first: 'Jürgen', last: 'Groß', phone: '+49 89 1234567', company: 'Groß & Söhne' },

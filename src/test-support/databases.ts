@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { afterAll } from 'vitest';
 import type { OdbcConnection, OdbcParameter } from '../sources/odbc/odbc-driver.js';
 import { loadOdbc } from '../sources/odbc/odbc-driver.js';
 
@@ -345,6 +346,25 @@ async function createMariadb(): Promise<TestDatabase> {
 }
 
 /** The columns of {@link createContactsTable}, besides `id`. */
+/**
+ * One database per engine for a test file, made when first asked for and dropped after
+ * the file's tests (each test makes its own tables): `const database = databasePerEngine();`.
+ */
+export function databasePerEngine(): (engine: DatabaseEngine) => Promise<TestDatabase> {
+  const databases = new Map<DatabaseEngine, Promise<TestDatabase>>();
+  afterAll(async () => {
+    for (const db of databases.values()) await (await db).drop();
+  });
+  return (engine) => {
+    let db = databases.get(engine);
+    if (!db) {
+      db = createTestDatabase(engine);
+      databases.set(engine, db);
+    }
+    return db;
+  };
+}
+
 export const CONTACT_COLUMNS = ['first', 'last', 'phone', 'company', 'memo', 'modified'] as const;
 
 /**

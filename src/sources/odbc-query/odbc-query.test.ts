@@ -1,26 +1,14 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import type { DatabaseEngine, TestDatabase } from '../../test-support/databases.js';
-import { DATABASE_ENGINES, createTestDatabase, unusedPort } from '../../test-support/databases.js';
+import { describe, expect, it } from 'vitest';
+import type { TestDatabase } from '../../test-support/databases.js';
+import { DATABASE_ENGINES, databasePerEngine, unusedPort } from '../../test-support/databases.js';
 import { CONTRACT_ROWS, describeSourceContract } from '../../test-support/source-contract.js';
 import { OdbcSource } from '../odbc/odbc-source.js';
 import type { SourceRow } from '../source-connector.js';
 import { OdbcQuerySourceConfig } from './odbc-query-config.js';
 import { odbcQueryKind } from './odbc-query-kind.js';
 
-const databases = new Map<DatabaseEngine, Promise<TestDatabase>>();
-
-function database(engine: DatabaseEngine): Promise<TestDatabase> {
-  let db = databases.get(engine);
-  if (!db) {
-    db = createTestDatabase(engine);
-    databases.set(engine, db);
-  }
-  return db;
-}
-
-afterAll(async () => {
-  for (const db of databases.values()) await (await db).drop();
-});
+/** One database per engine for this file; each test makes its own tables. */
+const database = databasePerEngine();
 
 let schemas = 0;
 

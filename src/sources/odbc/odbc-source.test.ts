@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DatabaseEngine, TestDatabase } from '../../test-support/databases.js';
 import {
   DATABASE_ENGINES,
   createContactsTable,
-  createTestDatabase,
+  databasePerEngine,
   insertRow,
   unusedPort,
 } from '../../test-support/databases.js';
@@ -15,21 +15,8 @@ import type { OdbcSourceSettings } from './odbc-schema.js';
 import type { OdbcSourceOptions } from './odbc-source.js';
 import { OdbcSource } from './odbc-source.js';
 
-const databases = new Map<DatabaseEngine, Promise<TestDatabase>>();
-
 /** One database per engine for this file; each test makes its own tables. */
-function database(engine: DatabaseEngine): Promise<TestDatabase> {
-  let db = databases.get(engine);
-  if (!db) {
-    db = createTestDatabase(engine);
-    databases.set(engine, db);
-  }
-  return db;
-}
-
-afterAll(async () => {
-  for (const db of databases.values()) await (await db).drop();
-});
+const database = databasePerEngine();
 
 let tables = 0;
 const newTable = (): string => `contacts_${++tables}`;
