@@ -1,5 +1,4 @@
-import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Principal } from '../access/access-service.js';
 import type { AccessService } from '../access/access-service.js';
 import type { Rights } from '../access/rights.js';
@@ -21,20 +20,10 @@ import {
 } from '../domain/phonebook.js';
 import type { NoteStore } from '../notes/note-store.js';
 import type { ContactStore } from '../store/contact-store.js';
-import { FolderConfig } from '../store/folder-config.js';
-import type { PreparedContact } from '../store/contact-rows.js';
-import { prepareContact } from '../store/contact-rows.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
-import type { ArchivedContact, ArchivedGrant, ArchivedNote } from './book-archive.js';
-import {
-  GRANTS_FILE,
-  NOTES_FILE,
-  RECORDS_FILE,
-  readArchive,
-  removeArchive,
-  writeArchive,
-} from './book-archive.js';
+import { iniSettings } from './book-settings.js';
+import { BookTrash } from './book-trash.js';
 import type { EventBus } from './events.js';
 import type { LocationService } from './location-service.js';
 
@@ -86,14 +75,14 @@ export interface PhonebookServiceDeps {
 
 const NO_SYNC: SyncStatus = Object.freeze({ lastSync: null, status: 'none', error: null });
 
-const RESTORE_BATCH = 5000;
-
 /** Phone books: the registry, their folders in the home directory, trash and restore. */
 export class PhonebookService {
   readonly #d: PhonebookServiceDeps;
+  readonly #trash: BookTrash;
 
   constructor(deps: PhonebookServiceDeps) {
     this.#d = deps;
+    this.#trash = new BookTrash(deps);
   }
 
   /**
@@ -263,128 +252,21 @@ export class PhonebookService {
   }
 
   /**
-   * Deletes a book: its records and notes are written into its folder, the folder moves to
-   * `trash/folders/`, then the store forgets the book. Returns the trash entry.
+   * Deletes a book: its records, notes and group rights are written into its folder, the
+   * folder moves to `trash/folders/`, then the store forgets the book. Returns the trash entry.
+   * @throws CtibookError PHONEBOOK_PROTECTED for Global.* books
    */
   delete(name: string): { trashEntry: string } {
-    const book = this.require(name);
-    if (isGlobalPhonebook(book.name)) {
-      throw new CtibookError('PHONEBOOK_PROTECTED', `${book.name} cannot be deleted`, {
-        phonebook: book.name,
-      });
-    }
-    const { home, contacts, notes, books } = this.#d;
-    if (!existsSync(home.configFile(book.name)))
-      home.createBookFolder(book.name, iniSettings(book));
-    const archived = (function* (): Generator<ArchivedContact> {
-      for (const c of contacts.iterateBook(book.id))
-        yield { id: c.id, data: c.data, updatedAt: c.updatedAt };
-    })();
-    writeArchive(
-      home.bookDir(book.name),
-      home.notesDir(book.name),
-      archived,
-      notes.iterateBook(book.id),
-      this.#d.access.bookGrants(book.id),
-    );
-    const trashEntry = home.moveToTrash(book.name, this.#d.now());
-    try {
-      books.transaction(() => {
-        contacts.deleteBook(book.id);
-        notes.deleteBook(book.id);
-        books.delete(book.id);
-      });
-    } catch (error) {
-      // Nothing was forgotten: the folder goes back, without the archive files.
-      renameSync(home.trashEntryDir(trashEntry), home.bookDir(book.name));
-      removeArchive(home.bookDir(book.name), home.notesDir(book.name));
-      throw error;
-    }
-    this.#d.access.invalidateRights();
-    this.#d.onBookChanged?.(book.name);
-    this.#d.events.publish({ type: 'phonebooks-changed' });
-    return { trashEntry };
+    return this.#trash.delete(this.require(name));
   }
 
   trash(): { entry: string; name: string; kind: string; deletedAt: string }[] {
-    const { home } = this.#d;
-    return home.trashEntries().map(({ entry, deletedAt }) => {
-      const dir = home.trashEntryDir(entry);
-      const config = existsSync(join(dir, 'cfg', 'folder_cfg.ini'))
-        ? readTrashConfig(join(dir, 'cfg', 'folder_cfg.ini'))
-        : { name: entry.replace(/@[^@]*$/, ''), kind: 'unknown' };
-      return { entry, name: config.name, kind: config.kind, deletedAt: deletedAt.toISOString() };
-    });
+    return this.#trash.list();
   }
 
-  /** Brings a trashed book back, under its old name or `as`. */
-  async restore(entry: string, as?: string): Promise<PhonebookRecord> {
-    const { home, books, contacts, notes, location } = this.#d;
-    if (
-      entry.includes('/') ||
-      entry.includes('\\') ||
-      entry.startsWith('.') ||
-      entry.length === 0
-    ) {
-      throw new CtibookError('TRASH_NOT_FOUND', 'No such entry in the trash', { entry });
-    }
-    const dir = home.trashEntryDir(entry);
-    if (!existsSync(dir))
-      throw new CtibookError('TRASH_NOT_FOUND', 'No such entry in the trash', { entry });
-    const saved = readTrashConfig(join(dir, 'cfg', 'folder_cfg.ini'));
-    const name = validatePhonebookName(as ?? saved.name);
-    if (isGlobalPhonebook(name))
-      throw new CtibookError('INVALID_NAME', 'Names starting with "Global." are reserved');
-    this.#assertFree(name);
-    if (saved.kind === 'local-numbers') {
-      throw new CtibookError('CONFLICT', `Trash entry ${entry} is a Global.LocalNumbers copy`);
-    }
-    renameSync(dir, home.bookDir(name));
-    const restoredAt = this.#d.now().toISOString();
-    const { name: _old, kind, ...config } = saved;
-    const book = books.insert(name, kind as PhonebookKind, config, restoredAt);
-    const grants: ArchivedGrant[] = [];
-    try {
-      let batch: { contact: PreparedContact; updatedAt: string }[] = [];
-      for await (const c of readArchive<ArchivedContact>(join(home.bookDir(name), RECORDS_FILE))) {
-        batch.push({
-          contact: prepareContact(c.id, c.data, location.normalizer),
-          updatedAt: c.updatedAt || restoredAt,
-        });
-        if (batch.length >= RESTORE_BATCH) {
-          contacts.putManyDated(book.id, batch);
-          batch = [];
-        }
-      }
-      contacts.putManyDated(book.id, batch);
-      const versions: ArchivedNote[] = [];
-      for await (const v of readArchive<ArchivedNote>(join(home.notesDir(name), NOTES_FILE)))
-        versions.push(v);
-      notes.importVersions(book.id, versions);
-      for await (const g of readArchive<ArchivedGrant>(join(home.bookDir(name), GRANTS_FILE)))
-        grants.push(g);
-    } catch (error) {
-      // A broken archive restores nothing: the book goes, its folder back to the trash.
-      books.transaction(() => {
-        contacts.deleteBook(book.id);
-        notes.deleteBook(book.id);
-        books.delete(book.id);
-      });
-      renameSync(home.bookDir(name), dir);
-      if (error instanceof CtibookError) throw error;
-      throw new CtibookError(
-        'CONFLICT',
-        `Trash entry ${entry} holds a record that cannot be restored: ${String(error)}`,
-        { entry },
-        { cause: error },
-      );
-    }
-    // Groups deleted since the book was trashed get nothing back.
-    this.#d.access.regrant(book.id, grants);
-    removeArchive(home.bookDir(name), home.notesDir(name));
-    home.writeBookSettings(name, iniSettings(book));
-    this.#d.events.publish({ type: 'phonebooks-changed' });
-    return book;
+  /** Brings a trashed book back, under its old name or `as`, with its groups' rights. */
+  restore(entry: string, as?: string): Promise<PhonebookRecord> {
+    return this.#trash.restore(entry, as, (name) => this.#assertFree(name));
   }
 
   #insert(name: string, kind: PhonebookKind, config: PhonebookConfig): PhonebookRecord {
@@ -409,57 +291,4 @@ export class PhonebookService {
  */
 function readOnlyByDefault(kind: PhonebookKind): boolean {
   return kind !== 'builtin' && kind !== 'odbc';
-}
-
-/** The `[Phonebook]` keys of a book's `folder_cfg.ini`. */
-function iniSettings(book: PhonebookRecord): Record<string, string> {
-  return {
-    Name: book.name,
-    Kind: book.kind,
-    ReadOnly: book.config.readOnly ? '1' : '0',
-    Notes:
-      typeof book.config.notes === 'string'
-        ? book.config.notes
-        : `memo:${book.config.notes.memoColumn}`,
-    // The file is mode 0600: source settings may hold a password.
-    ...(book.config.source ? { Source: JSON.stringify(book.config.source) } : {}),
-    ...(book.config.mapping ? { Mapping: JSON.stringify(book.config.mapping) } : {}),
-    ...(book.config.cache ? { Cache: JSON.stringify(book.config.cache) } : {}),
-  };
-}
-
-function readTrashConfig(file: string): PhonebookConfig & { name: string; kind: string } {
-  if (!existsSync(file))
-    throw new CtibookError('TRASH_NOT_FOUND', `The trash entry has no ${file}`);
-  const config = FolderConfig.read(file);
-  const notes = config.get('Phonebook', 'Notes') ?? 'builtin';
-  return {
-    name: config.get('Phonebook', 'Name') ?? '',
-    kind: config.get('Phonebook', 'Kind') ?? 'builtin',
-    readOnly: config.get('Phonebook', 'ReadOnly') === '1',
-    notes: notes.startsWith('memo:') ? { memoColumn: notes.slice(5) } : (notes as NotesMode),
-    ...jsonSetting<Record<string, unknown>>(config, 'Source', 'source', file),
-    ...jsonSetting<Record<string, string>>(config, 'Mapping', 'mapping', file),
-    ...jsonSetting<CacheSettings>(config, 'Cache', 'cache', file),
-  };
-}
-
-function jsonSetting<T>(
-  config: FolderConfig,
-  key: string,
-  as: string,
-  file: string,
-): Record<string, T> {
-  const text = config.get('Phonebook', key);
-  if (!text) return {};
-  try {
-    return { [as]: JSON.parse(text) as T };
-  } catch (error) {
-    throw new CtibookError(
-      'CONFLICT',
-      `${file}: ${key}= is not valid JSON`,
-      { file, key },
-      { cause: error },
-    );
-  }
 }
