@@ -1,0 +1,3 @@
+export function AdminView() {
+  return <main class="admin">admin</main>;
+}
