@@ -144,7 +144,10 @@ describe('the web page, user part (real server, headless Chromium)', () => {
     const note = page.getByLabel('Note', { exact: true });
     await note.fill('Calls back on Mondays');
     await page.getByRole('button', { name: 'Save note' }).click();
-    await page.getByRole('status').filter({ hasText: /^Saved$/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
 
     const second = await openPage(browser, server.url, {
       locale: 'de-DE',
@@ -169,7 +172,10 @@ describe('the web page, user part (real server, headless Chromium)', () => {
     expect(await note.inputValue()).toBe('First session text');
     expect(await page.getByTestId('their-note').textContent()).toBe('Second session text');
     await page.getByRole('button', { name: 'Keep mine and save again' }).click();
-    await page.getByRole('status').filter({ hasText: /^Saved$/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
     const stored = (await call('GET', `/phonebooks/Global.Phonebook/contacts/${contactId}/note`))
       .body as { text: string };
     expect(stored.text).toBe('First session text');

@@ -1,0 +1,158 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, loginAs, openPage, screenshot } from './support/browser.js';
+import type { ServerProcess } from './support/server-process.js';
+import { startServer } from './support/server-process.js';
+
+const ADMIN_PASSWORD = 'admin-password-1';
+
+const CSV = [
+  'First Name,Last Name,Company,Business Phone,Mobile Phone,E-mail Address',
+  'Hildegard,Brandstätter,Nordwind Logistik,+49 40 5556677,,h.brandstaetter@nordwind.example',
+  'Ottokar,Zimmermann,Zimmerei Zimmermann,+49 711 334455,0172 9988776,',
+  'Liesel,Weber,Weberei Weber,+49 221 12121,,liesel@weber.example',
+  'broken line with "a quote,,,',
+].join('\n');
+
+describe('the web page, admin part (real server, headless Chromium)', () => {
+  let dir: string;
+  let server: ServerProcess;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-web-admin-'));
+    writeFileSync(join(dir, 'partners.csv'), CSV + '\n');
+    server = await startServer(['--home', join(dir, 'home')], {
+      CTIBOOK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server && server.child.exitCode === null) {
+      server.child.kill('SIGKILL');
+      await server.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an admin creates a CSV book in the wizard and grants it; a user finds a contact and writes a note another session sees', async () => {
+    const admin = await openPage(browser, server.url);
+    const { page } = admin;
+    await loginAs(page, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Admin', exact: true }).click();
+    await page.getByRole('heading', { name: 'Phone books' }).waitFor();
+
+    // New… : the wizard, for a CSV file.
+    await page.getByRole('button', { name: 'New…' }).click();
+    const wizard = page.getByRole('dialog', { name: 'New phone book' });
+    await wizard.getByLabel('Name').fill('Partners');
+    await wizard.getByLabel('Kind').selectOption('csv');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByLabel('Path').fill(join(dir, 'partners.csv'));
+    await wizard.getByRole('button', { name: 'Test connection' }).click();
+    await wizard.getByRole('status').filter({ hasText: 'Connection works' }).waitFor();
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    const preview = wizard.getByTestId('preview');
+    await preview.getByText('Zimmermann').first().waitFor();
+    expect(await wizard.getByLabel('company', { exact: true }).inputValue()).toBe('Company');
+    await screenshot(page, 'admin-wizard-preview');
+    await wizard.getByRole('button', { name: 'Next' }).click();
+    await wizard.getByRole('button', { name: 'Create' }).click();
+    await wizard.waitFor({ state: 'detached' });
+    const row = page.locator('tr[data-book="Partners"]');
+    await row.waitFor();
+    expect(await row.textContent()).toContain('csv');
+
+    // Update: the report, with the skipped line.
+    await row.getByRole('button', { name: 'Update' }).click();
+    const report = row.getByTestId('sync-report');
+    await report.waitFor();
+    expect(await report.textContent()).toMatch(/skipped/);
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('3');
+    await screenshot(page, 'admin-phonebooks');
+
+    // A user, a group with that user, and the group's resources.
+    await page.getByRole('button', { name: 'Users', exact: true }).click();
+    await page.getByLabel('Username', { exact: true }).fill('bob');
+    await page.getByLabel('Password', { exact: true }).fill('bob-password');
+    await page.getByLabel('Extensions', { exact: true }).fill('202');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('rowheader', { name: 'bob' }).waitFor();
+    await page.getByRole('button', { name: 'Groups', exact: true }).click();
+    await page.getByLabel('New group').fill('partners-team');
+    await page.getByRole('button', { name: 'Create' }).click();
+    const group = page.locator('fieldset[data-group="partners-team"]');
+    await group.getByLabel('bob').check();
+    await expect.poll(() => group.getByLabel('bob').isChecked()).toBe(true);
+    await group.getByRole('button', { name: 'Resources…' }).click();
+    const matrix = page.getByRole('dialog', { name: 'Resources of partners-team' });
+    await matrix.getByLabel('Partners: write').check();
+    expect(await matrix.getByLabel('Partners: read').isChecked()).toBe(true);
+    await screenshot(page, 'admin-resources');
+    await matrix.getByRole('button', { name: 'Save' }).click();
+    await matrix.waitFor({ state: 'detached' });
+
+    // The user finds a contact by part of the name, opens it and writes a note.
+    const user = await openPage(browser, server.url);
+    await loginAs(user.page, 'bob', 'bob-password');
+    const search = user.page.getByRole('combobox', { name: 'Search' });
+    await search.pressSequentially('zimmer');
+    await user.page.getByRole('option', { name: /Ottokar Zimmermann/ }).waitFor();
+    await search.press('Enter');
+    await user.page.getByRole('heading', { name: 'Ottokar Zimmermann' }).waitFor();
+    expect(await user.page.getByLabel('mobilePhone', { exact: true }).inputValue()).toBe(
+      '0172 9988776',
+    );
+    await user.page.getByLabel('Note', { exact: true }).fill('Prefers e-mail before calls');
+    await user.page.getByRole('button', { name: 'Save note' }).click();
+    await user.page
+      .getByRole('status')
+      .filter({ hasText: /^Saved$/ })
+      .waitFor();
+    await screenshot(user.page, 'user-contact');
+
+    const other = await openPage(browser, server.url, { width: 390, height: 844 });
+    await loginAs(other.page, 'bob', 'bob-password');
+    const otherSearch = other.page.getByRole('combobox', { name: 'Search' });
+    await otherSearch.pressSequentially('ottok');
+    await other.page.getByRole('option', { name: /Ottokar/ }).click();
+    await expect
+      .poll(() => other.page.getByLabel('Note', { exact: true }).inputValue())
+      .toBe('Prefers e-mail before calls');
+    await screenshot(other.page, 'user-contact-phone');
+
+    // Location tester and status.
+    await page.getByRole('button', { name: 'Location', exact: true }).click();
+    await page.getByLabel('Number to test').fill('+49 89 1234567');
+    await expect
+      .poll(() => page.getByTestId('number-reading').textContent())
+      .toContain('+49891234567');
+    await screenshot(page, 'admin-location');
+    await page.getByRole('button', { name: 'Status', exact: true }).click();
+    await page.getByRole('heading', { name: 'Status' }).waitFor();
+    expect(await page.locator('main').textContent()).toContain(join(dir, 'home'));
+    await screenshot(page, 'admin-status');
+
+    // Delete says where the folder goes; the trash gives it back.
+    await page.getByRole('button', { name: 'Phone books', exact: true }).click();
+    await page.locator('tr[data-book="Partners"]').getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete phone book Partners?' });
+    expect(await confirm.textContent()).toContain('trash');
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('tr[data-book="Partners"]').waitFor({ state: 'detached' });
+    const trash = page.getByTestId('trash');
+    await trash.getByText('Partners').waitFor();
+    await trash.getByRole('button', { name: 'Restore' }).click();
+    await page.locator('tr[data-book="Partners"]').waitFor();
+
+    expect(admin.errors).toEqual([]);
+    expect(user.errors).toEqual([]);
+    expect(other.errors).toEqual([]);
+    for (const session of [admin, user, other]) await session.context.close();
+  });
+});
