@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Opened } from '../app';
 import type { SearchItem } from '../api';
 import { PHONE_FIELDS, api, telHref } from '../api';
@@ -25,7 +25,8 @@ export function SearchBox({ onOpen, generation }: Props) {
   const [searched, setSearched] = useState('');
   const input = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
+  // Focused before the first paint: the field is ready the moment the page shows.
+  useLayoutEffect(() => {
     input.current?.focus();
   }, []);
   useEffect(() => {
