@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { Events } from '../app';
 import type { Contact, Phonebook } from '../api';
 import { ApiError, CONTACT_FIELDS, PHONE_FIELDS, contactPath, request, telHref } from '../api';
 import { t } from '../i18n';
@@ -46,9 +47,35 @@ export function ContactForm({ phonebook, id, book, onClose }: Props) {
     );
   }, [path]);
 
+  // Someone else saved this contact: show their values at once, or (when nothing was typed
+  // here) simply take them.
+  const events = useContext(Events);
+  const latest = useRef({ original, dirty: false });
+  useEffect(
+    () =>
+      events?.subscribe((event) => {
+        if (event.type !== 'contacts-changed' || event.phonebook !== phonebook) return;
+        if (!event.reset && !event.ids.includes(id)) return;
+        void request<Contact>(path).then(
+          ({ data }) => {
+            const { original: current, dirty } = latest.current;
+            if (!current || data.etag === current.etag) return;
+            if (dirty) setTheirs(data);
+            else {
+              setOriginal(data);
+              setValues(valuesOf(data));
+            }
+          },
+          () => undefined,
+        );
+      }),
+    [events, phonebook, id, path],
+  );
+
   const changed = original
     ? CONTACT_FIELDS.filter((f) => (values[f] ?? '') !== (original[f] ?? ''))
     : [];
+  latest.current = { original, dirty: changed.length > 0 };
   const save = async (etag: string) => {
     setError('');
     setStatus('');
