@@ -17,7 +17,8 @@ const CSV = [
   'broken line with "a quote,,,',
 ].join('\n');
 
-describe('the web page, admin part (real server, headless Chromium)', () => {
+// A real browser on a shared, loaded machine: generous time for the whole flow.
+describe('the web page, admin part (real server, headless Chromium)', { timeout: 120_000 }, () => {
   let dir: string;
   let server: ServerProcess;
   let browser: Browser;

@@ -9,7 +9,8 @@ import { httpLogin, startServer } from './support/server-process.js';
 
 const ADMIN_PASSWORD = 'admin-password-1';
 
-describe('the web page, user part (real server, headless Chromium)', () => {
+// A real browser on a shared, loaded machine: generous time for each whole-flow test.
+describe('the web page, user part (real server, headless Chromium)', { timeout: 120_000 }, () => {
   let home: string;
   let server: ServerProcess;
   let browser: Browser;
