@@ -77,6 +77,21 @@ describe('the web page, admin part (real server, headless Chromium)', { timeout:
     await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('3');
     await screenshot(page, 'admin-phonebooks');
 
+    // Settings… : the Cache tab, then write protection on the Properties tab.
+    await row.getByRole('button', { name: 'Settings…' }).click();
+    const settings = page.getByRole('dialog', { name: 'Settings… Partners' });
+    await settings.getByLabel('Cache mode').selectOption('full');
+    await settings.getByLabel('At (HH:MM or startup)').fill('06:30');
+    await settings.getByRole('tab', { name: 'Properties' }).click();
+    await settings.getByLabel('Write protection').check();
+    await expect
+      .poll(() => settings.getByLabel('lastName', { exact: true }).inputValue())
+      .toBe('Last Name');
+    await screenshot(page, 'admin-settings');
+    await settings.getByRole('button', { name: 'Save' }).click();
+    await settings.waitFor({ state: 'detached' });
+    await expect.poll(() => row.locator('td').nth(2).textContent()).toBe('Yes');
+
     // A user, a group with that user, and the group's resources.
     await page.getByRole('button', { name: 'Users', exact: true }).click();
     await page.getByLabel('Username', { exact: true }).fill('bob');
