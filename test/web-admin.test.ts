@@ -60,7 +60,7 @@ describe('the web page, admin part (real server, headless Chromium)', { timeout:
     await wizard.getByRole('button', { name: 'Next' }).click();
     const preview = wizard.getByTestId('preview');
     await preview.getByText('Zimmermann').first().waitFor();
-    expect(await wizard.getByLabel('company', { exact: true }).inputValue()).toBe('Company');
+    expect(await wizard.getByLabel('Company', { exact: true }).inputValue()).toBe('Company');
     await screenshot(page, 'admin-wizard-preview');
     await wizard.getByRole('button', { name: 'Next' }).click();
     await wizard.getByRole('button', { name: 'Create' }).click();
@@ -85,7 +85,7 @@ describe('the web page, admin part (real server, headless Chromium)', { timeout:
     await settings.getByRole('tab', { name: 'Properties' }).click();
     await settings.getByLabel('Write protection').check();
     await expect
-      .poll(() => settings.getByLabel('lastName', { exact: true }).inputValue())
+      .poll(() => settings.getByLabel('Last name', { exact: true }).inputValue())
       .toBe('Last Name');
     await screenshot(page, 'admin-settings');
     await settings.getByRole('button', { name: 'Save' }).click();
@@ -121,7 +121,7 @@ describe('the web page, admin part (real server, headless Chromium)', { timeout:
     await user.page.getByRole('option', { name: /Ottokar Zimmermann/ }).waitFor();
     await search.press('Enter');
     await user.page.getByRole('heading', { name: 'Ottokar Zimmermann' }).waitFor();
-    expect(await user.page.getByLabel('mobilePhone', { exact: true }).inputValue()).toBe(
+    expect(await user.page.getByLabel('Mobile phone', { exact: true }).inputValue()).toBe(
       '0172 9988776',
     );
     await user.page.getByLabel('Note', { exact: true }).fill('Prefers e-mail before calls');

@@ -120,7 +120,7 @@ describe('the web page, user part (real server, headless Chromium)', { timeout: 
       items: { id: string }[];
     };
     const contactId = found.items[0]?.id ?? '';
-    const company = page.getByLabel('company', { exact: true });
+    const company = page.getByLabel('Company', { exact: true });
     await company.fill('Typed By Anna');
     const other = await call('PATCH', `/phonebooks/Global.Phonebook/contacts/${contactId}`, {
       company: 'Changed By Admin',

@@ -3,6 +3,25 @@
  * a German entry missing here falls back to English.
  */
 const DE: Record<string, string> = {
+  'First name': 'Vorname',
+  'Last name': 'Nachname',
+  'Job title': 'Position',
+  'Business phone': 'Telefon geschäftlich',
+  'Business phone 2': 'Telefon geschäftlich 2',
+  'Mobile phone': 'Mobiltelefon',
+  'Home phone': 'Telefon privat',
+  'Business fax': 'Fax geschäftlich',
+  'Other phone': 'Weiteres Telefon',
+  'E-mail': 'E-Mail',
+  'E-mail 2': 'E-Mail 2',
+  Street: 'Straße',
+  'Postal code': 'Postleitzahl',
+  City: 'Ort',
+  State: 'Bundesland',
+  Country: 'Land',
+  'Web page': 'Webseite',
+  Birthday: 'Geburtstag',
+  Categories: 'Kategorien',
   'Log in': 'Anmelden',
   'Log out': 'Abmelden',
   Username: 'Benutzername',
@@ -43,28 +62,6 @@ const DE: Record<string, string> = {
   'Your text is kept below; nothing was overwritten.':
     'Ihr Text ist unten erhalten; nichts wurde überschrieben.',
   'Notes are off for this phone book.': 'Notizen sind für dieses Telefonbuch ausgeschaltet.',
-  displayName: 'Anzeigename',
-  firstName: 'Vorname',
-  lastName: 'Nachname',
-  company: 'Firma',
-  department: 'Abteilung',
-  jobTitle: 'Position',
-  businessPhone: 'Telefon geschäftlich',
-  businessPhone2: 'Telefon geschäftlich 2',
-  mobilePhone: 'Mobiltelefon',
-  homePhone: 'Telefon privat',
-  businessFax: 'Fax geschäftlich',
-  otherPhone: 'Weiteres Telefon',
-  email: 'E-Mail',
-  email2: 'E-Mail 2',
-  street: 'Straße',
-  postalCode: 'Postleitzahl',
-  city: 'Ort',
-  state: 'Bundesland',
-  country: 'Land',
-  url: 'Webseite',
-  birthday: 'Geburtstag',
-  categories: 'Kategorien',
   Admin: 'Verwaltung',
   'Phone books': 'Telefonbücher',
   Users: 'Benutzer',
@@ -174,6 +171,32 @@ const DE: Record<string, string> = {
   Rights: 'Rechte',
 };
 
+/** English labels of the contact fields, which the API names in camelCase. */
+const FIELD_LABELS: Record<string, string> = {
+  displayName: 'Display name',
+  firstName: 'First name',
+  lastName: 'Last name',
+  company: 'Company',
+  department: 'Department',
+  jobTitle: 'Job title',
+  businessPhone: 'Business phone',
+  businessPhone2: 'Business phone 2',
+  mobilePhone: 'Mobile phone',
+  homePhone: 'Home phone',
+  businessFax: 'Business fax',
+  otherPhone: 'Other phone',
+  email: 'E-mail',
+  email2: 'E-mail 2',
+  street: 'Street',
+  postalCode: 'Postal code',
+  city: 'City',
+  state: 'State',
+  country: 'Country',
+  url: 'Web page',
+  birthday: 'Birthday',
+  categories: 'Categories',
+};
+
 /** The browser's first language decides; everything not German is English. */
 export const language: 'de' | 'en' = (navigator.languages?.[0] ?? navigator.language ?? 'en')
   .toLowerCase()
@@ -185,7 +208,8 @@ document.documentElement.lang = language;
 
 /** The text in the page's language, with `{name}` placeholders filled in. */
 export function t(text: string, vars: Record<string, string | number> = {}): string {
-  const template = language === 'de' ? (DE[text] ?? text) : text;
+  const english = FIELD_LABELS[text] ?? text;
+  const template = language === 'de' ? (DE[english] ?? english) : english;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in vars ? String(vars[name]) : whole,
   );
