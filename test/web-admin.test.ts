@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, loginAs, openPage, screenshot } from './support/browser.js';
 import type { ServerProcess } from './support/server-process.js';
-import { startServer } from './support/server-process.js';
+import { httpLogin, startServer } from './support/server-process.js';
 
 const ADMIN_PASSWORD = 'admin-password-1';
 
@@ -39,6 +39,42 @@ describe('the web page, admin part (real server, headless Chromium)', { timeout:
       await server.exited;
     }
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows live progress of an Update, then the report', async () => {
+    const rows = ['First Name,Last Name,Business Phone'];
+    for (let i = 0; i < 40_000; i++) rows.push(`Name${i},Family${i},+49 30 ${1_000_000 + i}`);
+    writeFileSync(join(dir, 'big.csv'), rows.join('\n') + '\n');
+    const token = await httpLogin(server.url, 'admin', ADMIN_PASSWORD);
+    const created = await fetch(`${server.url}/api/v1/phonebooks`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Big', kind: 'csv', source: { path: join(dir, 'big.csv') } }),
+    });
+    expect(created.status).toBe(201);
+    const { page, context, errors } = await openPage(browser, server.url);
+    await loginAs(page, 'admin', ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Admin', exact: true }).click();
+    const row = page.locator('tr[data-book="Big"]');
+    await expect
+      .poll(() => row.locator('td').nth(1).textContent(), { timeout: 60_000 })
+      .toBe('40000');
+    // Every progress text the row shows is recorded in the page, so none is missed.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector('[data-testid=sync-progress]')?.textContent;
+        if (text && seen.at(-1) !== text) seen.push(text);
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    await row.getByRole('button', { name: 'Update' }).click();
+    await row.getByTestId('sync-report').waitFor({ timeout: 60_000 });
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    expect(seen.some((text) => /^(reading|writing): [\d,]+ records$/.test(text))).toBe(true);
+    expect(await row.getByTestId('sync-report').textContent()).toContain('0 added');
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it('an admin creates a CSV book in the wizard and grants it; a user finds a contact and writes a note another session sees', async () => {

@@ -129,6 +129,9 @@ const DE: Record<string, string> = {
   'Memo column': 'Memospalte',
   Mapping: 'Zuordnung',
   'Sync report': 'Abgleichbericht',
+  '{phase}: {done} records': '{phase}: {done} Datensätze',
+  reading: 'lesen',
+  writing: 'schreiben',
   '{added} added, {updated} updated, {deleted} deleted, {skipped} skipped':
     '{added} neu, {updated} geändert, {deleted} gelöscht, {skipped} übersprungen',
   'Updating {name}…': '{name} wird aktualisiert…',

@@ -148,11 +148,21 @@ export function PhonebooksAdmin() {
                     {book.sync.status}
                     {book.sync.error && <div class="error">{book.sync.error}</div>}
                     {running && (
-                      <progress
-                        aria-label={t('Updating {name}…', { name: book.name })}
-                        max={running.total ?? undefined}
-                        value={running.total ? running.done : undefined}
-                      />
+                      <div>
+                        <progress
+                          aria-label={t('Updating {name}…', { name: book.name })}
+                          max={running.total ?? undefined}
+                          value={running.total ? running.done : undefined}
+                        />
+                        <span data-testid="sync-progress" aria-live="polite">
+                          {running.phase === 'start'
+                            ? t('Updating {name}…', { name: book.name })
+                            : t('{phase}: {done} records', {
+                                phase: t(running.phase),
+                                done: running.done.toLocaleString(),
+                              })}
+                        </span>
+                      </div>
                     )}
                     {report && (
                       <div role="status" data-testid="sync-report">
