@@ -114,6 +114,11 @@ const DE: Record<string, string> = {
   'Bind DN': 'Bind-DN',
   'Bind password': 'Bind-Passwort',
   Filter: 'Filter',
+  'Page size': 'Seitengröße',
+  Scope: 'Suchbereich',
+  'CA file': 'CA-Datei',
+  'Retype the password in a new book to change the ID column of this source.':
+    'Um die ID-Spalte dieser Quelle zu ändern, legen Sie das Buch mit erneut eingegebenem Passwort neu an.',
   Cache: 'Cache',
   Properties: 'Eigenschaften',
   'Cache mode': 'Cache-Modus',

@@ -81,7 +81,7 @@ export function BookSettings({
       if (idColumn !== oldId && settings.source) {
         const source = cleanSource({ ...settings.source, [idKey(settings.kind)]: idColumn });
         if (JSON.stringify(source).includes(SECRET_MASK)) {
-          setError('Retype the password in a new book to change the ID column of this source.');
+          setError(t('Retype the password in a new book to change the ID column of this source.'));
           return;
         }
         body.source = source;
