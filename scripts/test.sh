@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the source tests use (ODBC drivers, slapd); odbc's build needs the headers.
-packages=(unixodbc unixodbc-dev libsqliteodbc odbc-postgresql odbc-mariadb slapd ldap-utils sqlite3
+packages=(unixodbc unixodbc-dev libsqliteodbc odbc-postgresql odbc-mariadb slapd ldap-utils sqlite3 chromium
   postgresql mariadb-server openssl)
 missing=()
 for package in "${packages[@]}"; do

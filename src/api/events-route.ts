@@ -44,6 +44,10 @@ export function registerEvents(server: FastifyInstance, app: Ctibook): void {
       const who = current();
       if (!who) return;
       if ('bookId' in event && !app.access.canRead(who.username, who.admin, event.bookId)) return;
+      if (event.type === 'incoming-call') {
+        if (event.username === who.username) socket.send(JSON.stringify(event));
+        return;
+      }
       const { bookId: _id, ...payload } = event as DirectoryEvent & { bookId?: number };
       socket.send(JSON.stringify(payload));
     };

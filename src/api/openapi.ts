@@ -83,7 +83,7 @@ export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
   paths['/api/v1/events'] = {
     get: {
       summary:
-        'WebSocket of events: phonebooks-changed, contacts-changed {phonebook, ids}, sync-progress. Token in Authorization or ?token=.',
+        'WebSocket of events: phonebooks-changed, contacts-changed {phonebook, ids}, sync-progress, and incoming-call {username, call, at} to the called user only. Token in Authorization or ?token=.',
       tags: ['events'],
       responses: { '101': { description: 'Switching protocols' } },
     },

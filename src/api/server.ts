@@ -7,11 +7,13 @@ import { registerEvents } from './events-route.js';
 import { buildOpenApi } from './openapi.js';
 import { RouteTable } from './route.js';
 import { authRoutes } from './routes/auth-routes.js';
+import { callRoutes } from './routes/call-routes.js';
 import { changeRoutes } from './routes/change-routes.js';
 import { contactRoutes } from './routes/contact-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { noteRoutes } from './routes/note-routes.js';
 import { phonebookRoutes } from './routes/phonebook-routes.js';
+import { registerStatic } from './routes/static-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 
 const QUIET_ROUTES = /^\/api\/v1\/(lookup|search|health)\b/;
@@ -29,6 +31,7 @@ export function routeTable(): RouteTable {
     contactRoutes,
     noteRoutes,
     changeRoutes,
+    callRoutes,
   ])
     add(table);
   return table;
@@ -73,6 +76,7 @@ export async function buildServer(app: Ctibook): Promise<FastifyInstance> {
   const openapi = buildOpenApi(table.routes);
   server.get('/api/v1/openapi.json', () => openapi);
   registerEvents(server, app);
+  registerStatic(server);
   return server;
 }
 

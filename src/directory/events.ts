@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { LookupResult } from './caller-lookup.js';
 
 /** What the server pushes on `GET /api/v1/events`. */
 export type DirectoryEvent =
@@ -11,7 +12,9 @@ export type DirectoryEvent =
       done: number;
       total: number | null;
       phase: string;
-    };
+    }
+  /** A call announced for one user (`POST /api/v1/calls/incoming`); only that user hears it. */
+  | { type: 'incoming-call'; username: string; call: LookupResult; at: string };
 
 /** In-process event bus between the directory and the WebSocket route. */
 export class EventBus {
