@@ -50,7 +50,7 @@ export const SQL_COLUMNS: readonly string[] = CSV_COLUMNS.map((c) =>
   c.replace(/[A-Z0-9]/g, (ch) => `_${ch.toLowerCase()}`),
 );
 
-/** Entries below `ou=people` (the LDAP sync's base); the rest go below `ou=more`. */
+/** Entries below `ou=people` (the LDAP sync's base) by default; the rest go below `ou=more`. */
 export const LDAP_SYNC_ENTRIES = 100_000;
 export const LDAP_SYNC_BASE = `ou=people,${SUFFIX}`;
 export const LDAP_MORE_BASE = `ou=more,${SUFFIX}`;
@@ -166,8 +166,13 @@ export interface ExportFiles {
 }
 
 export interface ExportOptions {
+  /** Size of the data set (contacts depend on it, see `contactAt`). */
   count: number;
   seed: number;
+  /** Write only contacts 0 … limit−1 of the data set (default: all). */
+  limit?: number;
+  /** Entries below `ou=people`, the LDAP sync's base (default {@link LDAP_SYNC_ENTRIES}). */
+  ldapSyncEntries?: number;
   files: ExportFiles;
   /** Contacts whose last name gets ` (geändert)`: a changed-only sync's 1 %. */
   changed?: (index: number) => boolean;
@@ -218,7 +223,9 @@ export async function writeExports(options: ExportOptions): Promise<void> {
   await ldif?.write(ldifBase());
   await sql?.write(sqlCreateTable());
   let batch: GeneratedContact[] = [];
-  for (let i = 0; i < count; i++) {
+  const syncEntries = options.ldapSyncEntries ?? LDAP_SYNC_ENTRIES;
+  const end = Math.min(count, options.limit ?? count);
+  for (let i = 0; i < end; i++) {
     const contact = contactAt(seed, count, i);
     if (options.changed?.(i)) {
       contact.data = { ...contact.data, lastName: `${contact.data.lastName ?? ''} (geändert)` };
@@ -229,7 +236,7 @@ export async function writeExports(options: ExportOptions): Promise<void> {
       await csv1252?.write(line);
     }
     if (ldif) {
-      const base = i < LDAP_SYNC_ENTRIES ? LDAP_SYNC_BASE : LDAP_MORE_BASE;
+      const base = i < syncEntries ? LDAP_SYNC_BASE : LDAP_MORE_BASE;
       await ldif.write(`\n${toLdif([ldifEntry(contact, base)])}`);
     }
     if (sql) {

@@ -1,6 +1,6 @@
 /**
- * Forked by run.ts while the store fills: writes the contacts as CSV (UTF-8 and
- * Windows-1252), LDIF and SQL into a work directory and bulk-loads the LDIF into a fresh
+ * Forked by run.ts while the store fills: writes the contacts as CSV and LDIF into a work
+ * directory and bulk-loads the LDIF into a fresh
  * slapd database with `slapadd -q`. Reports the file paths and timings over IPC.
  */
 import { join } from 'node:path';
@@ -13,10 +13,13 @@ export interface PrepareAnchorsOptions {
   dir: string;
   contacts: number;
   seed: number;
+  /** Entries below `ou=people`: what the LDAP book syncs. */
+  ldapSyncEntries: number;
 }
 
 export interface PreparedAnchors {
-  files: Required<ExportFiles>;
+  /** The run needs CSV and LDIF only; `npm run bench:export` writes all formats. */
+  files: Required<Pick<ExportFiles, 'csv' | 'ldif'>>;
   slapdDir: string;
   exportSeconds: number;
   slapaddSeconds: number;
@@ -26,12 +29,15 @@ export async function prepareAnchors(options: PrepareAnchorsOptions): Promise<Pr
   const { dir } = options;
   const files = {
     csv: join(dir, 'contacts.csv'),
-    csv1252: join(dir, 'contacts-cp1252.csv'),
     ldif: join(dir, 'contacts.ldif'),
-    sql: join(dir, 'contacts.sql'),
   };
   const start = process.hrtime.bigint();
-  await writeExports({ count: options.contacts, seed: options.seed, files });
+  await writeExports({
+    count: options.contacts,
+    seed: options.seed,
+    files,
+    ldapSyncEntries: options.ldapSyncEntries,
+  });
   const exportSeconds = msSince(start) / 1000;
   const slapdDir = join(dir, 'slapd');
   const slapaddSeconds = loadLdif(slapdDir, files.ldif);

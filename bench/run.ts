@@ -21,6 +21,7 @@ import { DEFAULT_SEED, GENERATOR_VERSION } from './generate.js';
 import type { FillResult } from './fill.js';
 import { fillHome, readMeta } from './fill.js';
 import type { MeasureOptions, MeasureResult } from './measure.js';
+import { LDAP_SYNC_ENTRIES } from './export.js';
 import type { PreparedAnchors } from './prepare-anchors.js';
 import type { BenchResults, Machine } from './report.js';
 import { checkTargets, toMarkdown } from './report.js';
@@ -43,6 +44,8 @@ const HELP = `npm run bench -- [options]
                    prepare the next batch on a worker thread while storing the current
                    one (what a pipelined import could reach; default: one thread)
   --load-seconds N seconds of each HTTP / LDAP load loop (default 5, quick 2)
+  --sync-rows N    rows of the CSV book and entries of the LDAP book (default: all
+                   contacts and 100,000 entries; quick 20,000 each)
   --core-only      skip the scenarios against OpenLDAP and SQLite (issue 6)
   --home DIR       use DIR as the home; reused without filling when it already holds
                    the same data set (for profiling), kept afterwards
@@ -182,6 +185,7 @@ async function main(argv: string[]): Promise<void> {
       'prepare-in-worker': { type: 'boolean', default: false },
       'load-seconds': { type: 'string' },
       'core-only': { type: 'boolean', default: false },
+      'sync-rows': { type: 'string' },
       home: { type: 'string' },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -204,9 +208,15 @@ async function main(argv: string[]): Promise<void> {
         seed,
         loadSeconds: positiveInt(values['load-seconds'], quick ? 2 : 5, 'load-seconds'),
         concurrencies: [1, 16, 64],
-        hitCalls: quick ? 2_000 : 10_000,
+        hitCalls: quick ? 1_000 : 10_000,
         searchQueries: quick ? 50 : 200,
         anchorRuns: quick ? 1 : 3,
+        // The sync scenarios are the slowest part; a quick run syncs a fifth of its data.
+        csvRows: positiveInt(values['sync-rows'], quick ? 20_000 : contacts, 'sync-rows'),
+        ldapEntries: Math.min(
+          contacts,
+          positiveInt(values['sync-rows'], quick ? 20_000 : LDAP_SYNC_ENTRIES, 'sync-rows'),
+        ),
       };
   const started = process.hrtime.bigint();
   const loadBefore = loadavg()[0] ?? 0;
@@ -220,7 +230,12 @@ async function main(argv: string[]): Promise<void> {
     if (versus) ensureSlapdInstalled(log);
     // Files for the other systems and the slapd database are made while the store fills.
     const anchorsRun = versus
-      ? forkJson<PreparedAnchors>('prepare-anchors.ts', { dir: workDir, contacts, seed })
+      ? forkJson<PreparedAnchors>('prepare-anchors.ts', {
+          dir: workDir,
+          contacts,
+          seed,
+          ldapSyncEntries: versus.ldapEntries,
+        })
       : undefined;
     anchorsRun?.catch(() => undefined); // awaited below; a failure is reported there
     const insert = await fillOrReuse(

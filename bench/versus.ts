@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { QueryKind } from './generate.js';
 import { QUERY_KINDS, incomingNumbers, searchQueries } from './generate.js';
-import { LDAP_SYNC_ENTRIES } from './export.js';
 import type { PreparedAnchors } from './prepare-anchors.js';
 import type { CsvSyncResult } from './scenarios/csv-sync.js';
 import { csvSync } from './scenarios/csv-sync.js';
@@ -34,6 +33,10 @@ export interface VersusOptions {
   searchQueries: number;
   /** Runs of `sqlite3 .import` and `ldapsearch` (the anchors are quick; more runs are cheap). */
   anchorRuns: number;
+  /** Rows of the CSV book (the first of the data set; all in a full run). */
+  csvRows: number;
+  /** Entries of the LDAP book (below `ou=people`). */
+  ldapEntries: number;
 }
 
 export interface Resident {
@@ -125,7 +128,8 @@ export async function versusServed(options: {
     token,
     ldapUrl: slapd.url,
     calls: incomingNumbers({ contacts: v.contacts, count: 5000, seed: v.seed }),
-    hitCalls: incomingNumbers({ contacts: v.contacts, count: v.hitCalls, seed: v.seed + 1 }),
+    // Another count draws other numbers from the same data set.
+    hitCalls: incomingNumbers({ contacts: v.contacts, count: v.hitCalls, seed: v.seed }),
     concurrencies: v.concurrencies,
     seconds: v.loadSeconds,
     log,
@@ -135,7 +139,7 @@ export async function versusServed(options: {
   const queries = Object.fromEntries(
     QUERY_KINDS.map((kind) => [
       kind,
-      searchQueries({ contacts: v.contacts, count: v.searchQueries, kind, seed: v.seed + 2 }),
+      searchQueries({ contacts: v.contacts, count: v.searchQueries, kind, seed: v.seed }),
     ]),
   ) as Record<QueryKind, string[]>;
   const search = await searchVersus({ origin, token, ldapUrl: slapd.url, queries });
@@ -160,15 +164,16 @@ export async function versusSync(options: {
   const { v, anchors, slapd, log } = options;
   const home = await openSyncHome();
   try {
-    log(`CSV book: full sync of ${v.contacts.toLocaleString('en-US')} rows, then 1 % changed`);
+    log(`CSV book: full sync of ${v.csvRows.toLocaleString('en-US')} rows, then 1 % changed`);
     const csv = await csvSync(home, {
       csv: anchors.files.csv,
-      rows: v.contacts,
+      contacts: v.contacts,
+      rows: v.csvRows,
       seed: v.seed,
       workDir: options.workDir,
       sqliteRuns: v.anchorRuns,
     });
-    const entries = Math.min(v.contacts, LDAP_SYNC_ENTRIES);
+    const entries = v.ldapEntries;
     log(`LDAP book: full sync of ${entries.toLocaleString('en-US')} entries`);
     const ldap = await ldapSync(home, slapd, { entries, ldapsearchRuns: v.anchorRuns });
     return { csvSync: csv, ldapSync: ldap };

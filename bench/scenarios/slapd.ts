@@ -121,8 +121,9 @@ export function loadLdif(dir: string, ldif: string): number {
 
 function dbSize(dir: string): number {
   try {
-    const out = execFileSync('du', ['-sb', join(dir, 'db')], { encoding: 'utf8' });
-    return Number(out.split(/\s/)[0]);
+    // Blocks in use: the mdb file is sparse up to its maxsize.
+    const out = execFileSync('du', ['-sk', join(dir, 'db')], { encoding: 'utf8' });
+    return Number(out.split(/\s/)[0]) * 1024;
   } catch {
     return 0;
   }
