@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { CSV_MAPPING, writeExports } from '../export.js';
 import type { SyncHome, TimedSync } from './sync-home.js';
 import { createAndSync, timeChild, timedSync, update } from './sync-home.js';
+import { SQLITE3 } from './slapd.js';
 
-export const SQLITE3 = '/usr/bin/sqlite3';
 export const CSV_BOOK = 'CsvBench';
 
 export interface CsvSyncResult {

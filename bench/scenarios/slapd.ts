@@ -30,10 +30,12 @@ export interface BenchSlapd {
   stop(): Promise<void>;
 }
 
-/** Installs slapd and ldap-utils when a program is missing (needs root and apt). */
+export const SQLITE3 = '/usr/bin/sqlite3';
+
+/** Installs slapd, ldap-utils and sqlite3 when a program is missing (needs root and apt). */
 export function ensureSlapdInstalled(log: (text: string) => void): void {
-  if ([SLAPD, SLAPADD, LDAPSEARCH].every((p) => existsSync(p))) return;
-  log('slapd or ldap-utils missing: installing them with apt-get');
+  if ([SLAPD, SLAPADD, LDAPSEARCH, SQLITE3].every((p) => existsSync(p))) return;
+  log('slapd, ldap-utils or sqlite3 missing: installing them with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync(
     'sh',
@@ -43,10 +45,14 @@ export function ensureSlapdInstalled(log: (text: string) => void): void {
     },
   );
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'slapd', 'ldap-utils'], {
-    stdio: 'inherit',
-    env,
-  });
+  execFileSync(
+    'apt-get',
+    ['install', '-y', '--no-install-recommends', 'slapd', 'ldap-utils', 'sqlite3'],
+    {
+      stdio: 'inherit',
+      env,
+    },
+  );
 }
 
 function conf(dir: string): string {
