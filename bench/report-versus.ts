@@ -160,11 +160,12 @@ export function versusMarkdown(results: BenchResults): string {
     `| data on disk | ${results.insert ? `${(results.insert.storeBytes / 1e6).toFixed(0)} MB` : '–'} | ${(v.anchors.slapdDbBytes / 1e6).toFixed(0)} MB |`,
   );
   if (v.clientSync !== undefined) {
+    const c = v.clientSync;
     lines.push(
       '',
-      '| client sync (bench/client-sync.ts) |',
-      '| --- |',
-      `| \`${JSON.stringify(v.clientSync)}\` |`,
+      `Client first and delta sync (scenario 5, \`bench/client-sync.ts\`, ${sec(c.seconds)}, exit code ${c.exitCode ?? 'none'}):`,
+      '',
+      c.output.trim(),
     );
   } else {
     lines.push(

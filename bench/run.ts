@@ -28,7 +28,7 @@ import { checkTargets, toMarkdown } from './report.js';
 import { checkVersusTargets, versusMarkdown } from './report-versus.js';
 import { ensureSlapdInstalled, startBenchSlapd } from './scenarios/slapd.js';
 import type { VersusOptions, VersusResults } from './versus.js';
-import { versusServed, versusSync } from './versus.js';
+import { runClientSync, versusServed, versusSync } from './versus.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = join(HERE, 'results');
@@ -275,6 +275,7 @@ async function main(argv: string[]): Promise<void> {
         log,
       });
       await measuring.stop();
+      const clientSync = await runClientSync({ home, contacts, log });
       const synced = await versusSync({ v: versus, anchors, slapd, workDir, log });
       against = {
         options: versus,
@@ -286,6 +287,7 @@ async function main(argv: string[]): Promise<void> {
         },
         ...served,
         ...synced,
+        ...(clientSync ? { clientSync } : {}),
       };
     }
     const results: BenchResults = {

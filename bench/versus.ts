@@ -3,9 +3,10 @@
  * the same run. Lookups and search against the served home (`measure.ts --serve`), then
  * the sync scenarios in a second, empty home.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { QueryKind } from './generate.js';
 import { QUERY_KINDS, incomingNumbers, searchQueries } from './generate.js';
 import type { PreparedAnchors } from './prepare-anchors.js';
@@ -58,8 +59,8 @@ export interface VersusResults {
   memory: { ctibook?: Resident; slapd?: Resident };
   csvSync: CsvSyncResult;
   ldapSync: LdapSyncResult;
-  /** What `bench/client-sync.ts` reported, when it exists (scenario 5). */
-  clientSync?: unknown;
+  /** What `bench/client-sync.ts` printed, when it exists (scenario 5). */
+  clientSync?: ClientSyncRun;
 }
 
 /** Resident memory of a process from /proc (Linux). */
@@ -85,40 +86,48 @@ export async function login(origin: string): Promise<string> {
   return ((await response.json()) as { token: string }).token;
 }
 
-/** Context handed to `bench/client-sync.ts` (scenario 5) when that file exists. */
-export interface ClientSyncContext {
-  origin: string;
-  token: string;
-  contacts: number;
-  seed: number;
-  log: (text: string) => void;
+/** What `bench/client-sync.ts` printed, when it exists (scenario 5). */
+export interface ClientSyncRun {
+  seconds: number;
+  exitCode: number | null;
+  /** Its standard output (its tables), as printed. */
+  output: string;
 }
 
 /**
- * Scenario 5 slot: `bench/client-sync.ts` is written elsewhere; when it exists it is
- * imported and its `runClientSync(context)` (or default export) is called while the
- * server is up. Whatever it returns lands in the JSON as `clientSync`.
+ * Scenario 5 slot: `bench/client-sync.ts` is written elsewhere as a script of its own
+ * (`tsx bench/client-sync.ts --contacts N --home DIR`, reusing a home filled by
+ * `bench/fill.ts`). When the file exists it runs as a child process on the filled home
+ * (after the measuring server has stopped) and its output goes into the report.
  */
-async function clientSyncSlot(context: ClientSyncContext): Promise<unknown> {
+export async function runClientSync(options: {
+  home: string;
+  contacts: number;
+  log: (text: string) => void;
+}): Promise<ClientSyncRun | undefined> {
   const file = join(HERE, 'client-sync.ts');
   if (!existsSync(file)) return undefined;
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const run = module.runClientSync ?? module.default;
-  if (typeof run !== 'function') {
-    context.log('bench/client-sync.ts exports no runClientSync(context): scenario 5 skipped');
-    return undefined;
-  }
-  return (await (run as (c: ClientSyncContext) => Promise<unknown>)(context)) ?? undefined;
+  options.log('client first and delta sync: bench/client-sync.ts');
+  const start = process.hrtime.bigint();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', file, '--contacts', String(options.contacts), '--home', options.home],
+    { cwd: dirname(HERE), stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, exitCode, output };
 }
 
-/** Scenarios 1, 2, 5 and 6 against the served home; the caller stops the server after. */
+/** Scenarios 1, 2 and 6 against the served home; the caller stops the server after. */
 export async function versusServed(options: {
   v: VersusOptions;
   port: number;
   serverPid: number | undefined;
   slapd: BenchSlapd;
   log: (text: string) => void;
-}): Promise<Pick<VersusResults, 'lookup' | 'search' | 'memory' | 'clientSync'>> {
+}): Promise<Pick<VersusResults, 'lookup' | 'search' | 'memory'>> {
   const { v, slapd, log } = options;
   const origin = `http://127.0.0.1:${options.port}`;
   const token = await login(origin);
@@ -143,14 +152,7 @@ export async function versusServed(options: {
     ]),
   ) as Record<QueryKind, string[]>;
   const search = await searchVersus({ origin, token, ldapUrl: slapd.url, queries });
-  const clientSync = await clientSyncSlot({
-    origin,
-    token,
-    contacts: v.contacts,
-    seed: v.seed,
-    log,
-  });
-  return { lookup, search, memory, ...(clientSync === undefined ? {} : { clientSync }) };
+  return { lookup, search, memory };
 }
 
 /** Scenarios 3 and 4 in a second, empty home. */
