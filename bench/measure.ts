@@ -30,6 +30,8 @@ export interface MeasureOptions {
   searchQueries: number;
   /** Most seconds spent on one kind of search for one principal. */
   searchBudgetSeconds: number;
+  /** After measuring, serve HTTP on the home until the parent sends `stop` (load scenarios). */
+  serve?: boolean;
 }
 
 export interface LookupReport {
@@ -280,15 +282,42 @@ export async function measure(options: MeasureOptions): Promise<MeasureResult> {
   };
 }
 
+/**
+ * Opens the home again and serves HTTP until the parent sends `stop`: the server the load
+ * scenarios talk to (a separate open, so the in-process figures above stay as they were).
+ */
+async function serve(home: string): Promise<number> {
+  const app = await createCtibook({
+    home,
+    logger: pino({ level: 'silent' }),
+    synchronous: 'NORMAL',
+  });
+  const server = await buildServer(app);
+  await server.listen({ port: 0, host: '127.0.0.1' });
+  process.on('message', (message) => {
+    if (message !== 'stop') return;
+    void server
+      .close()
+      .then(() => app.close())
+      .finally(() => process.exit(0));
+  });
+  return (server.server.address() as AddressInfo).port;
+}
+
 // Forked by run.ts: options come as the first argument, the result goes back over IPC.
 if (process.send && process.argv[2]) {
   const options = JSON.parse(process.argv[2]) as MeasureOptions;
-  measure(options).then(
-    (result) => process.send?.({ ok: true, result }, () => process.exit(0)),
-    (error: unknown) =>
+  measure(options)
+    .then(async (result) => {
+      const port = options.serve ? await serve(options.home) : undefined;
+      process.send?.({ ok: true, result, port }, () => {
+        if (!options.serve) process.exit(0);
+      });
+    })
+    .catch((error: unknown) =>
       process.send?.(
         { ok: false, error: error instanceof Error ? error.stack : String(error) },
         () => process.exit(1),
       ),
-  );
+    );
 }

@@ -4,6 +4,7 @@ import type { FillResult } from './fill.js';
 import type { LookupReport, MeasureResult } from './measure.js';
 import type { Summary } from './stats.js';
 import { formatMicros } from './stats.js';
+import type { VersusResults } from './versus.js';
 
 export interface Machine {
   cpus: number;
@@ -26,6 +27,11 @@ export interface BenchResults {
   insert: FillResult | undefined;
   measure: MeasureResult;
   targets: TargetCheck[];
+  /** The scenarios against OpenLDAP and SQLite (issue 6); absent with `--core-only`. */
+  versus?: VersusResults;
+  versusTargets?: TargetCheck[];
+  /** Wall time of the whole run. */
+  totalSeconds?: number;
 }
 
 export interface TargetCheck {
