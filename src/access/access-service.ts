@@ -40,6 +40,10 @@ export const DEFAULT_ACCESS_OPTIONS: AccessOptions = {
 const USERNAME = /^[\p{L}\p{N}][\p{L}\p{N}._@-]{0,63}$/u;
 const GROUP_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._@()&+-]{0,63}$/u;
 
+/** How long an authenticated token is trusted without asking the store again. */
+const SESSION_CACHE_MS = 2_000;
+const SESSION_CACHE_MAX = 10_000;
+
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
@@ -55,6 +59,12 @@ export class AccessService {
   readonly #perUser: RateLimiter;
   readonly #perAddress: RateLimiter;
   readonly #rightsCache = new Map<string, Map<number, Rights>>();
+  /**
+   * Tokens checked in the last moments (every request checks one). Dropped on logout and
+   * on every change to users or rights, so a cached answer is never one the store would
+   * not give.
+   */
+  readonly #sessionCache = new Map<string, { principal: Principal; until: number }>();
   readonly #onUsersChanged: () => void;
 
   constructor(store: AccessStore, options: AccessOptions, onUsersChanged: () => void) {
@@ -91,9 +101,13 @@ export class AccessService {
     return rights;
   }
 
-  /** Drops cached rights; call after any change to groups, members or resources. */
+  /**
+   * Drops cached rights and checked tokens; call after any change to users, groups,
+   * members or resources.
+   */
   invalidateRights(): void {
     this.#rightsCache.clear();
+    this.#sessionCache.clear();
   }
 
   async login(
@@ -135,13 +149,23 @@ export class AccessService {
 
   /** The principal behind a bearer token, or undefined when unknown or expired. */
   authenticate(token: string, now = Date.now()): Principal | undefined {
+    const cached = this.#sessionCache.get(token);
+    if (cached && cached.until > now) return cached.principal;
     const session = this.#store.findSession(hashToken(token), now);
     if (!session) return undefined;
     const user = this.#store.getUser(session.username);
-    return user && { username: user.username, admin: user.admin };
+    if (!user) return undefined;
+    const principal = { username: user.username, admin: user.admin };
+    if (this.#sessionCache.size >= SESSION_CACHE_MAX) this.#sessionCache.clear();
+    this.#sessionCache.set(token, {
+      principal,
+      until: Math.min(now + SESSION_CACHE_MS, session.expiresAt),
+    });
+    return principal;
   }
 
   logout(token: string): void {
+    this.#sessionCache.delete(token);
     this.#store.deleteSession(hashToken(token));
   }
 
