@@ -89,22 +89,22 @@ export class ContactStore {
 
   /** Inserts or replaces one contact; returns the stored row. */
   put(bookId: number, contact: PreparedContact, now: string): StoredContact {
-    return this.#db.transaction(() => {
-      this.#write(bookId, contact, now);
+    return this.#writing((counters) => {
+      this.#write(counters, bookId, contact, now);
       return this.get(bookId, contact.id) as StoredContact;
-    })();
+    });
   }
 
   /** Inserts or replaces many contacts in one transaction. */
   putMany(bookId: number, contacts: Iterable<PreparedContact>, now: string): number {
-    return this.#db.transaction(() => {
+    return this.#writing((counters) => {
       let written = 0;
       for (const contact of contacts) {
-        this.#write(bookId, contact, now);
+        this.#write(counters, bookId, contact, now);
         written++;
       }
       return written;
-    })();
+    });
   }
 
   /**
@@ -115,27 +115,19 @@ export class ContactStore {
     bookId: number,
     entries: Iterable<{ contact: PreparedContact; updatedAt: string }>,
   ): number {
-    return this.#db.transaction(() => {
+    return this.#writing((counters) => {
       let written = 0;
       for (const { contact, updatedAt } of entries) {
-        this.#write(bookId, contact, updatedAt);
+        this.#write(counters, bookId, contact, updatedAt);
         written++;
       }
       return written;
-    })();
+    });
   }
 
   /** Deletes one contact and leaves a tombstone for client caches. */
   delete(bookId: number, id: string): boolean {
-    return this.#db.transaction(() => {
-      const row = this.#stmts.rowidOf.get(bookId, id) as { rowid: number } | undefined;
-      if (!row) return false;
-      this.#removeRow(row.rowid);
-      this.#stmts.addCount.run(-1, bookId);
-      const seq = this.#nextSeq(bookId);
-      this.#stmts.tombstone.run(bookId, id, seq);
-      return true;
-    })();
+    return this.#writing((counters) => this.#delete(counters, bookId, id));
   }
 
   /** Removes every contact of a book (the book itself is dropped by the caller). */
@@ -193,10 +185,10 @@ export class ContactStore {
     deletes: readonly string[],
     now: string,
   ): void {
-    this.#db.transaction(() => {
-      for (const contact of upserts) this.#write(bookId, contact, now);
-      for (const id of deletes) this.delete(bookId, id);
-    })();
+    this.#writing((counters) => {
+      for (const contact of upserts) this.#write(counters, bookId, contact, now);
+      for (const id of deletes) this.#delete(counters, bookId, id);
+    });
   }
 
   /**
@@ -231,11 +223,34 @@ export class ContactStore {
     this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
   }
 
-  #write(bookId: number, contact: PreparedContact, now: string): void {
+  /**
+   * Runs `work` in one transaction with the books' change sequences and contact counts
+   * kept in memory and written once at its end. (An `UPDATE … RETURNING` per contact made
+   * SQLite open a statement savepoint, and FTS5 flushes its pending index at every one.)
+   */
+  #writing<T>(work: (counters: BookCounters) => T): T {
+    return this.#db.transaction(() => {
+      const counters = new BookCounters(this.#stmts.seqOf);
+      const result = work(counters);
+      counters.flush(this.#stmts.setSeqAndCount);
+      return result;
+    })();
+  }
+
+  #delete(counters: BookCounters, bookId: number, id: string): boolean {
+    const row = this.#stmts.rowidOf.get(bookId, id) as { rowid: number } | undefined;
+    if (!row) return false;
+    this.#removeRow(row.rowid);
+    counters.added(bookId, -1);
+    this.#stmts.tombstone.run(bookId, id, counters.nextSeq(bookId));
+    return true;
+  }
+
+  #write(counters: BookCounters, bookId: number, contact: PreparedContact, now: string): void {
     const existing = this.#stmts.rowidOf.get(bookId, contact.id) as { rowid: number } | undefined;
     if (existing) this.#removeRow(existing.rowid);
-    else this.#stmts.addCount.run(1, bookId);
-    const seq = this.#nextSeq(bookId);
+    else counters.added(bookId, 1);
+    const seq = counters.nextSeq(bookId);
     const etag = `"${bookId}-${seq}"`;
     const { lastInsertRowid } = this.#stmts.insert.run(
       existing?.rowid ?? null,
@@ -259,9 +274,44 @@ export class ContactStore {
     this.#stmts.deletePhones.run(rowid);
     this.#stmts.deleteContact.run(rowid);
   }
+}
 
-  #nextSeq(bookId: number): number {
-    return (this.#stmts.nextSeq.get(bookId) as { seq: number }).seq;
+/**
+ * The change sequence and contact-count delta of each book written in one transaction:
+ * the stored `seq` read once, counted up in memory, both written back by {@link flush}.
+ */
+class BookCounters {
+  readonly #seqOf: Statement;
+  readonly #books = new Map<number, { seq: number; added: number }>();
+
+  constructor(seqOf: Statement) {
+    this.#seqOf = seqOf;
+  }
+
+  /** The next change sequence number of the book (its stored `seq` + 1 on first use). */
+  nextSeq(bookId: number): number {
+    const book = this.#book(bookId);
+    book.seq++;
+    return book.seq;
+  }
+
+  added(bookId: number, count: number): void {
+    this.#book(bookId).added += count;
+  }
+
+  /** Writes every touched book's `seq` and count; call it last in the transaction. */
+  flush(setSeqAndCount: Statement): void {
+    for (const [bookId, { seq, added }] of this.#books) setSeqAndCount.run(seq, added, bookId);
+  }
+
+  #book(bookId: number): { seq: number; added: number } {
+    let book = this.#books.get(bookId);
+    if (!book) {
+      const seq = (this.#seqOf.pluck().get(bookId) as number | undefined) ?? 0;
+      book = { seq, added: 0 };
+      this.#books.set(bookId, book);
+    }
+    return book;
   }
 }
 
@@ -295,6 +345,9 @@ function prepareStatements(db: SqliteDatabase) {
     deleteTombstonesOfBook: s('DELETE FROM tombstones WHERE book_id = ?'),
     tombstone: s('INSERT OR REPLACE INTO tombstones (book_id, id, seq) VALUES (?, ?, ?)'),
     clearTombstone: s('DELETE FROM tombstones WHERE book_id = ? AND id = ?'),
-    nextSeq: s('UPDATE phonebooks SET seq = seq + 1 WHERE id = ? RETURNING seq'),
+    seqOf: s('SELECT seq FROM phonebooks WHERE id = ?'),
+    setSeqAndCount: s(
+      'UPDATE phonebooks SET seq = ?, contact_count = contact_count + ? WHERE id = ?',
+    ),
   };
 }
