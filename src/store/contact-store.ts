@@ -51,6 +51,7 @@ export function toStored(row: ContactRow): StoredContact {
 export class ContactStore {
   readonly #db: SqliteDatabase;
   readonly #stmts: ReturnType<typeof prepareStatements>;
+  readonly #rowidStatements = new Map<number, Statement>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -64,11 +65,20 @@ export class ContactStore {
 
   getByRowids(rowids: readonly number[]): StoredContact[] {
     if (rowids.length === 0) return [];
-    const rows = this.#db
-      .prepare(`SELECT * FROM contacts WHERE rowid IN (${rowids.map(() => '?').join(',')})`)
-      .all(...rowids) as ContactRow[];
+    const rows = this.#byRowids(rowids.length).all(...rowids) as ContactRow[];
     const byRowid = new Map(rows.map((row) => [row.rowid, toStored(row)]));
     return rowids.flatMap((rowid) => byRowid.get(rowid) ?? []);
+  }
+
+  /** The statement reading `count` rows by rowid; kept for the page sizes searches use. */
+  #byRowids(count: number): Statement {
+    let statement = this.#rowidStatements.get(count);
+    if (!statement) {
+      const marks = Array.from({ length: count }, () => '?').join(',');
+      statement = this.#db.prepare(`SELECT * FROM contacts WHERE rowid IN (${marks})`);
+      if (count <= 100) this.#rowidStatements.set(count, statement);
+    }
+    return statement;
   }
 
   normalizedNumbers(rowid: number): NormalizedNumbers {
