@@ -2,7 +2,7 @@ import type { AccessService, Principal } from '../access/access-service.js';
 import { CtibookError } from '../domain/errors.js';
 import type { NormalizedNumber, NumberNormalizer } from '../domain/phone-number.js';
 import { internalKey } from '../domain/phone-number.js';
-import type { NumberHit, NumberIndex } from '../store/number-index.js';
+import type { NumberHit, NumberIndex, NumberScope } from '../store/number-index.js';
 import type { PhonebookStore } from '../store/phonebook-store.js';
 import type { LocationService } from './location-service.js';
 
@@ -82,12 +82,14 @@ export class CallerLookup {
       }
     };
     if (number.kind === 'internal') {
-      add(this.#index.exact(number.canonical), 'internal');
+      add(this.#index.exact(number.canonical, scope), 'internal');
     } else if (number.plausible) {
-      add(this.#index.exact(number.canonical), 'exact');
-      if (matches.length === 0) add(this.#companyHits(number, visible), 'company');
+      add(this.#index.exact(number.canonical, scope), 'exact');
+      if (matches.length === 0) add(this.#companyHits(number, scope, visible), 'company');
       const extension = normalizer.pbxExtension(number.canonical);
-      if (extension !== undefined) add(this.#index.exact(internalKey(extension)), 'internal');
+      if (extension !== undefined) {
+        add(this.#index.exact(internalKey(extension), scope), 'internal');
+      }
     }
     return { input, normalized: number.canonical, matches };
   }
@@ -98,16 +100,22 @@ export class CallerLookup {
    */
   #companyHits(
     number: Extract<NormalizedNumber, { kind: 'external' }>,
+    scope: NumberScope,
     visible: (hit: NumberHit) => boolean,
   ): NumberHit[] {
     const countryDigits = this.#location.normalizer.location.countryCode.length;
     const shortest = 1 + countryDigits + MIN_BASE_NATIONAL_DIGITS;
     // Cut 0: the incoming number is itself a base ("+49 89 4711" for "+49 89 4711-0").
+    const candidates: string[] = [];
     for (let cut = 0; cut <= MAX_EXTENSION_DIGITS; cut++) {
       const prefix = cut === 0 ? number.canonical : number.canonical.slice(0, -cut);
       if (prefix.length < shortest) break;
-      const hits = this.#index.company(prefix).filter(visible);
-      if (hits.length > 0) return onePerCompany(hits, prefix);
+      candidates.push(prefix);
+    }
+    const hits = this.#index.company(candidates, scope).filter(visible);
+    for (const prefix of candidates) {
+      const under = hits.filter((hit) => hit.base === prefix || hit.canonical === prefix);
+      if (under.length > 0) return onePerCompany(under, prefix);
     }
     return [];
   }
