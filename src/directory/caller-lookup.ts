@@ -69,7 +69,7 @@ export class CallerLookup {
   /**
    * Who is calling from `input`, as far as `principal` may know: matches from readable
    * books only, best first. An incoming number behind the outside-line prefix is read
-   * with and without it (see `NumberNormalizer.incomingReadings`): the reading with an
+   * with and without it (see `NumberNormalizer.readIncoming`): the reading with an
    * exact hit wins, the one without the prefix first; when both readings name different
    * contacts, both are listed, marked `ambiguous` with the `reading` of each match.
    * @throws CtibookError INVALID_NUMBER when `input` holds no phone number.
@@ -77,7 +77,9 @@ export class CallerLookup {
   lookup(principal: Principal, input: string): LookupResult {
     const normalizer = this.#location.normalizer;
     const plus = unencodedPlus(input, normalizer);
-    const number = plus ?? normalizer.normalize(input);
+    const { number, readings: all } = plus
+      ? { number: plus, readings: [plus] }
+      : normalizer.readIncoming(input);
     if (!number) {
       throw new CtibookError('INVALID_NUMBER', `"${input.slice(0, 64)}" is not a phone number`, {
         field: 'number',
@@ -98,9 +100,7 @@ export class CallerLookup {
       add(this.#index.exact(number.canonical, scope), 'internal');
       return { input, normalized: number.canonical, matches };
     }
-    const readings = (plus ? [plus] : normalizer.incomingReadings(input)).filter(
-      (n): n is External => n.kind === 'external' && n.plausible,
-    );
+    const readings = all.filter((n): n is External => n.kind === 'external' && n.plausible);
     if (readings.length === 0) return { input, normalized: number.canonical, matches };
     const exact = readings
       .map((reading) => ({

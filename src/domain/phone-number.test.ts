@@ -158,7 +158,7 @@ describe('normalize: outside-line prefix (rule 6)', () => {
   });
 
   it('gives both readings of an incoming number behind the prefix, stripped first', () => {
-    const canonicals = (raw: string) => outside.incomingReadings(raw).map((n) => n.canonical);
+    const canonicals = (raw: string) => outside.readIncoming(raw).readings.map((n) => n.canonical);
     // 0 + 0511 (Hannover) is also 00 51 1 (Lima), both valid.
     expect(canonicals('0' + '0511 1234567')).toEqual(['+495111234567', '+5111234567']);
     expect(canonicals('0' + '0151 12345678')).toEqual(['+4915112345678']);
@@ -168,7 +168,9 @@ describe('normalize: outside-line prefix (rule 6)', () => {
     expect(canonicals('+49891234567')).toEqual(['+49891234567']);
     expect(canonicals('123')).toEqual(['ext:123']);
     expect(canonicals('junk')).toEqual([]);
-    expect(noArea.incomingReadings('0891234567').map((n) => n.canonical)).toEqual(['+49891234567']);
+    expect(noArea.readIncoming('0891234567').readings.map((n) => n.canonical)).toEqual([
+      '+49891234567',
+    ]);
   });
 
   it('prefers the unstripped reading when neither is valid', () => {
