@@ -205,7 +205,7 @@ export class ContactStore {
    * Removes a book's contacts a chunk at a time, yielding between chunks, so a large copy
    * is dropped without holding the store; returns once the book is empty.
    */
-  async dropInChunks(bookId: number, chunk = 5000): Promise<void> {
+  async dropInChunks(bookId: number, chunk = 1000): Promise<void> {
     for (;;) {
       const done = this.#db.transaction(() => {
         const rowids = this.#stmts.rowidsBatch.pluck().all(bookId, chunk) as number[];
