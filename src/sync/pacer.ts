@@ -33,12 +33,17 @@ const MAX_ROWS = 20_000;
  */
 export class WriteChunks {
   size = 1000;
+  readonly #now: () => number;
+
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
 
   /** Runs one write of `size` rows (or fewer, the last) and sizes the next one. */
   timed(write: () => void): void {
-    const started = performance.now();
+    const started = this.#now();
     write();
-    const ms = performance.now() - started;
+    const ms = this.#now() - started;
     if (ms <= 0) return;
     const scaled = Math.round((this.size * WRITE_TARGET_MS) / ms);
     // Halve or double at most per step: one slow write (a checkpoint) must not swing it.

@@ -30,6 +30,9 @@ interface Snapshot {
   stamp: string;
 }
 
+/** How much of the file `columns()` decodes to find the header. */
+const HEADER_BYTES = 1 << 20;
+
 /** A file as read for one pass: its text, format and (once the header is parsed) columns. */
 interface OpenedFile {
   text: string;
@@ -81,11 +84,17 @@ export class CsvSource implements SourceConnector {
   }
 
   async columns(): Promise<string[]> {
-    const file = await this.#read();
-    const scan = this.#scan(file, () => undefined);
-    // The header is read before the first record is yielded: no need to parse the rest.
+    // The header is read before the first record is yielded: the start of the file is
+    // enough unless the header is longer than it (then the whole file is decoded).
+    const start = await this.#read(HEADER_BYTES);
+    const scan = this.#scan(start, () => undefined);
     const first = scan.next();
-    if (first.done !== true) scan.return(undefined);
+    if (first.done !== true && first.value.record.end < start.text.length - 1) {
+      scan.return(undefined);
+      return start.columns;
+    }
+    const file = await this.#read();
+    this.#scan(file, () => undefined).next();
     return file.columns;
   }
 
@@ -207,15 +216,17 @@ export class CsvSource implements SourceConnector {
   }
 
   /** The file read and decoded, its format detected; `columns` is filled by {@link #scan}. */
-  async #read(): Promise<OpenedFile> {
+  async #read(prefix?: number): Promise<OpenedFile> {
     const bytes = await readSource(this.#config.path);
     const encoding: CsvEncoding =
       this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
-    const text = decode(bytes, encoding);
+    const text = decode(prefix === undefined ? bytes : bytes.subarray(0, prefix), encoding);
     const delimiter =
       this.#config.delimiter === 'auto' ? detectDelimiter(firstLine(text)) : this.#config.delimiter;
     const lineEnding = /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : '\n';
-    return { text, encoding, delimiter, lineEnding, stamp: stampOf(bytes), columns: [] };
+    // Only a whole read stamps the version (hashing a large file is not free).
+    const stamp = prefix === undefined ? stampOf(bytes) : '';
+    return { text, encoding, delimiter, lineEnding, stamp, columns: [] };
   }
 
   /**
