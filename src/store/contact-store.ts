@@ -56,6 +56,31 @@ export class ContactStore {
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#stmts = prepareStatements(db);
+    // A server stopped during a sync leaves merging paused (the setting is stored).
+    this.pauseIndexMerging(false);
+  }
+
+  /**
+   * Pauses (or resumes, at FTS5's default of 4) the search index's automatic segment
+   * merging; see `SyncCache.bulk`. The setting is stored in the index.
+   */
+  pauseIndexMerging(paused: boolean): void {
+    this.#db.exec(
+      `INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`,
+    );
+  }
+
+  /**
+   * Does a small step of merging the search index's segments (about 50 pages); returns
+   * whether there may be more to do.
+   */
+  mergeIndexStep(): boolean {
+    if (!this.#db.open) return false; // closed while merging: the next start resumes it
+    const before = this.#db.prepare('SELECT total_changes()').pluck().get() as number;
+    this.#db.exec("INSERT INTO contact_fts (contact_fts, rank) VALUES ('merge', 50)");
+    const after = this.#db.prepare('SELECT total_changes()').pluck().get() as number;
+    // FTS5: a merge that did work changes at least two rows.
+    return after - before >= 2;
   }
 
   get(bookId: number, id: string): StoredContact | undefined {

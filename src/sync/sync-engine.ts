@@ -147,7 +147,7 @@ export class SyncEngine {
     home.writeBookSettings(book.name, { SyncState: 'running' });
     try {
       const read: { version?: string } = {};
-      const report = await this.#pullAndApply(book, started, read);
+      const report = await this.#d.cache.bulk(() => this.#pullAndApply(book, started, read));
       home.writeBookSettings(book.name, {
         LastSync: this.#d.now().toISOString(),
         SyncState: '',
