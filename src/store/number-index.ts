@@ -27,6 +27,9 @@ const FROM = 'FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid';
 // The book filter is tested on the phone row, so a hit in a book the caller may not read
 // costs an index entry and a phone row, not a contact row.
 const IN_BOOKS = 'AND p.book_id IN (SELECT value FROM json_each(@books))';
+/** Up to this many books are bound one by one: cheaper than `json_each` (~6 µs a statement). */
+const BOOK_SLOTS = 8;
+const IN_BOOK_SLOTS = `AND p.book_id IN (${Array.from({ length: BOOK_SLOTS }, (_, i) => `@b${i}`).join(', ')})`;
 const CANDIDATES = Array.from({ length: MAX_CANDIDATES }, (_, i) => `@c${i}`).join(', ');
 
 /**
@@ -37,13 +40,16 @@ const CANDIDATES = Array.from({ length: MAX_CANDIDATES }, (_, i) => `@c${i}`).jo
 export class NumberIndex {
   readonly #exact: Statement;
   readonly #exactIn: Statement;
+  readonly #exactInSlots: Statement;
   readonly #company: Statement;
   readonly #companyIn: Statement;
+  readonly #companyInSlots: Statement;
 
   constructor(db: SqliteDatabase) {
     const exact = `SELECT ${HIT_COLUMNS} ${FROM} WHERE p.canonical = @canonical`;
     this.#exact = db.prepare(`${exact} LIMIT 200`);
     this.#exactIn = db.prepare(`${exact} ${IN_BOOKS} LIMIT 200`);
+    this.#exactInSlots = db.prepare(`${exact} ${IN_BOOK_SLOTS} LIMIT 200`);
     // A stored business number written with an extension ("+49 89 4711-0") names its
     // base, when it belongs to a company: a private person's dash-written number says
     // nothing about who else answers under its base. A stored number without extension
@@ -54,12 +60,17 @@ export class NumberIndex {
         AND c.company IS NOT NULL AND p.field NOT IN ('mobilePhone', 'homePhone')`;
     this.#company = db.prepare(`${company} LIMIT 1000`);
     this.#companyIn = db.prepare(`${company} ${IN_BOOKS} LIMIT 1000`);
+    this.#companyInSlots = db.prepare(`${company} ${IN_BOOK_SLOTS} LIMIT 1000`);
   }
 
   /** Contacts whose number is `canonical`, in the books of `scope`. */
   exact(canonical: string, scope: NumberScope = 'all'): NumberHit[] {
     if (scope === 'all') return this.#exact.all({ canonical }) as NumberHit[];
-    return this.#exactIn.all({ canonical, books: JSON.stringify(scope) }) as NumberHit[];
+    if (scope.length === 0) return [];
+    if (scope.length > BOOK_SLOTS) {
+      return this.#exactIn.all({ canonical, books: JSON.stringify(scope) }) as NumberHit[];
+    }
+    return this.#exactInSlots.all({ canonical, ...bookSlots(scope) }) as NumberHit[];
   }
 
   /**
@@ -74,6 +85,17 @@ export class NumberIndex {
     // Unused slots repeat a candidate: the statement has a fixed number of them.
     for (let i = 0; i < MAX_CANDIDATES; i++) params[`c${i}`] = candidates[i] ?? candidates[0] ?? '';
     if (scope === 'all') return this.#company.all(params) as NumberHit[];
-    return this.#companyIn.all({ ...params, books: JSON.stringify(scope) }) as NumberHit[];
+    if (scope.length === 0) return [];
+    if (scope.length > BOOK_SLOTS) {
+      return this.#companyIn.all({ ...params, books: JSON.stringify(scope) }) as NumberHit[];
+    }
+    return this.#companyInSlots.all({ ...params, ...bookSlots(scope) }) as NumberHit[];
   }
+}
+
+/** The book ids as `@b0`…`@b7`; unused slots repeat the first. */
+function bookSlots(scope: readonly number[]): Record<string, number> {
+  const slots: Record<string, number> = {};
+  for (let i = 0; i < BOOK_SLOTS; i++) slots[`b${i}`] = scope[i] ?? scope[0] ?? -1;
+  return slots;
 }
