@@ -93,6 +93,14 @@ describe('ContactStore change sequence', () => {
     expect(feed.changes(bookId, next.token, 100).upserts).toEqual([]);
   });
 
+  it('reads the content hashes of a book in slices', async () => {
+    const contacts = ['1', '2', '3', '4', '5'].map((id) => person(id));
+    store.putMany(bookId, contacts, NOW);
+    store.putMany(otherId, [person('x')], NOW);
+    const hashes = await store.hashesInSlices(bookId, 2);
+    expect(hashes).toEqual(new Map(contacts.map((c) => [c.id, c.hash])));
+  });
+
   it('leaves seq and count untouched when a transaction fails', () => {
     store.putMany(bookId, [person('1')], NOW);
     const bad = { ...person('2'), json: null as unknown as string };

@@ -204,13 +204,22 @@ export class ContactStore {
     return (this.#stmts.batchAfter.all(after, limit) as ContactRow[]).map(toStored);
   }
 
-  /** Content hash of each contact of a book, by id (what a sync compares against). */
-  hashes(bookId: number): Map<string, number> {
+  /**
+   * Content hash of each contact of a book, by id (what a sync compares against), read a
+   * slice at a time with the event loop let in between, so that reading a million of them
+   * does not hold up lookups.
+   */
+  async hashesInSlices(bookId: number, slice = 20_000): Promise<Map<string, number>> {
     const hashes = new Map<string, number>();
-    for (const row of this.#stmts.hashes.raw().iterate(bookId) as Iterable<[string, number]>) {
-      hashes.set(row[0], row[1]);
+    let after = '';
+    for (;;) {
+      const rows = this.#stmts.hashesAfter.raw().all(bookId, after, slice) as [string, number][];
+      for (const [id, hash] of rows) hashes.set(id, hash);
+      const last = rows.at(-1);
+      if (!last || rows.length < slice) return hashes;
+      after = last[0];
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return hashes;
   }
 
   /** Upserts and deletions (with tombstones) in one transaction. */
@@ -366,7 +375,9 @@ function prepareStatements(db: SqliteDatabase) {
     insert: s(`INSERT INTO contacts
       (rowid, book_id, id, data, display_name, company, name_key, etag, updated_at, seq, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    hashes: s('SELECT id, hash FROM contacts WHERE book_id = ?'),
+    hashesAfter: s(
+      'SELECT id, hash FROM contacts WHERE book_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ),
     rowidsBatch: s('SELECT rowid FROM contacts WHERE book_id = ? LIMIT ?'),
     insertPhone: s(
       'INSERT INTO phones (contact_rowid, book_id, field, raw, canonical, base) VALUES (?, ?, ?, ?, ?, ?)',

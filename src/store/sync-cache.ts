@@ -49,8 +49,8 @@ export class SyncCache implements CacheTarget {
     }
   }
 
-  hashes(bookId: number): Map<string, number> {
-    return this.#contacts.hashes(bookId);
+  hashes(bookId: number): Promise<Map<string, number>> {
+    return this.#contacts.hashesInSlices(bookId);
   }
 
   applyDiff(

@@ -6,8 +6,8 @@ import type { PreparedContact } from '../store/contact-rows.js';
  * promoted in one small transaction.
  */
 export interface CacheTarget {
-  /** Content hash of each cached contact of a book, by id. */
-  hashes(bookId: number): Map<string, number>;
+  /** Content hash of each cached contact of a book, by id (read in slices between other work). */
+  hashes(bookId: number): Promise<Map<string, number>>;
   /** Upserts and deletes in one transaction. */
   applyDiff(
     bookId: number,

@@ -186,7 +186,7 @@ export class SyncEngine {
       report.skipped++;
       if (report.errors.length < MAX_LISTED_SKIPS) report.errors.push(row);
     };
-    const old = cache.hashes(book.id);
+    const old = await cache.hashes(book.id);
     const since =
       changedOnly && connector.capabilities.changedSince && lastSync
         ? new Date(new Date(lastSync).getTime() - 1000)
