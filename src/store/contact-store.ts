@@ -3,6 +3,7 @@ import type { ContactData } from '../domain/contact.js';
 import type { SqliteDatabase } from './database.js';
 import type { PreparedContact } from './contact-rows.js';
 import { bookToken } from './contact-rows.js';
+import { BookCounters } from './book-counters.js';
 
 /** A contact row as stored. */
 export interface StoredContact {
@@ -317,45 +318,6 @@ export class ContactStore {
     this.#stmts.deleteFts.run(rowid);
     this.#stmts.deletePhones.run(rowid);
     this.#stmts.deleteContact.run(rowid);
-  }
-}
-
-/**
- * The change sequence and contact-count delta of each book written in one transaction:
- * the stored `seq` read once, counted up in memory, both written back by {@link flush}.
- */
-class BookCounters {
-  readonly #seqOf: Statement;
-  readonly #books = new Map<number, { seq: number; added: number }>();
-
-  constructor(seqOf: Statement) {
-    this.#seqOf = seqOf;
-  }
-
-  /** The next change sequence number of the book (its stored `seq` + 1 on first use). */
-  nextSeq(bookId: number): number {
-    const book = this.#book(bookId);
-    book.seq++;
-    return book.seq;
-  }
-
-  added(bookId: number, count: number): void {
-    this.#book(bookId).added += count;
-  }
-
-  /** Writes every touched book's `seq` and count; call it last in the transaction. */
-  flush(setSeqAndCount: Statement): void {
-    for (const [bookId, { seq, added }] of this.#books) setSeqAndCount.run(seq, added, bookId);
-  }
-
-  #book(bookId: number): { seq: number; added: number } {
-    let book = this.#books.get(bookId);
-    if (!book) {
-      const seq = (this.#seqOf.pluck().get(bookId) as number | undefined) ?? 0;
-      book = { seq, added: 0 };
-      this.#books.set(bookId, book);
-    }
-    return book;
   }
 }
 
