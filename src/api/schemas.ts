@@ -234,8 +234,19 @@ export const LookupResult = z.object({
       field: z.string(),
       number: z.string(),
       match: z.enum(['exact', 'company', 'internal']),
+      reading: z
+        .string()
+        .optional()
+        .describe('only in an ambiguous answer: the reading of the number this matched'),
     }),
   ),
+  ambiguous: z
+    .boolean()
+    .optional()
+    .describe(
+      'true when the number read with and without the outside-line prefix named different ' +
+        'contacts; all are listed, the reading without the prefix first',
+    ),
 });
 
 export const ErrorBody = z.object({

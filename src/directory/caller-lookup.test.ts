@@ -26,7 +26,8 @@ interface Match {
 interface Lookup {
   input: string;
   normalized: string | null;
-  matches: Match[];
+  matches: (Match & { reading?: string })[];
+  ambiguous?: boolean;
 }
 
 async function setLocation(t: TestApp, changes: Partial<typeof MUNICH> = {}): Promise<void> {
@@ -451,5 +452,74 @@ describe('caller lookup after a change of location', () => {
       businessPhone: '1234567',
       normalized: { businessPhone: '+49301234567', homePhone: '+49897654321' },
     });
+  });
+});
+
+describe('caller lookup: numbers delivered behind the outside-line prefix', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await setLocation(t);
+    const people: [string, string][] = [
+      ['mobile', '0151 12345678'],
+      ['hannover', '0511 1234567'],
+      ['vienna', '+43 1 234567'],
+    ];
+    for (const [id, businessPhone] of people) {
+      await addContact(t, 'Global.Phonebook', { id, displayName: id, businessPhone });
+    }
+  });
+
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('finds a German mobile and Vienna with the prefix in front', async () => {
+    const mobile = await lookup(t, '0' + '0151 12345678');
+    expect(mobile.normalized).toBe('+4915112345678');
+    expect(mobile.matches.map((m) => [m.match, m.id])).toEqual([['exact', 'mobile']]);
+    const vienna = await lookup(t, '0' + '0043 1 234567');
+    expect(vienna.normalized).toBe('+431234567');
+    expect(vienna.matches.map((m) => m.id)).toEqual(['vienna']);
+    // Without the outside-line prefix, 0043 is Austria as before.
+    expect((await lookup(t, '0043 1 234567')).matches.map((m) => m.id)).toEqual(['vienna']);
+  });
+
+  it('prefers the reading that names someone, although the number as delivered is valid too', async () => {
+    // 0 + 0511 1234567 also reads as 00 51 1 1234567, a valid number in Lima.
+    const result = await lookup(t, '0' + '0511 1234567');
+    expect(result.normalized).toBe('+495111234567');
+    expect(result.matches.map((m) => [m.match, m.id])).toEqual([['exact', 'hannover']]);
+    expect(result.ambiguous).toBeUndefined();
+  });
+
+  it('lists both and says so when both readings name different people', async () => {
+    await addContact(t, 'Global.Phonebook', {
+      id: 'lima',
+      displayName: 'lima',
+      businessPhone: '+51 1 1234567',
+    });
+    const result = await lookup(t, '0' + '0511 1234567');
+    expect(result.ambiguous).toBe(true);
+    expect(result.normalized).toBe('+495111234567');
+    expect(result.matches.map((m) => [m.id, m.reading])).toEqual([
+      ['hannover', '+495111234567'],
+      ['lima', '+5111234567'],
+    ]);
+    // With outside-line and national prefix both 0, 0051… is as ambiguous: 0 + 051….
+    const short = await lookup(t, '0051 1 1234567');
+    expect(short.ambiguous).toBe(true);
+    expect(short.matches.map((m) => m.id)).toEqual(['hannover', 'lima']);
+    // A number with + is read one way only.
+    const direct = await lookup(t, '+51 1 1234567');
+    expect(direct.matches.map((m) => m.id)).toEqual(['lima']);
+    expect(direct.ambiguous).toBeUndefined();
+  });
+
+  it('never reads a country code starting with 0', async () => {
+    const result = await lookup(t, '000441219321172');
+    expect(result.normalized).not.toMatch(/^\+0/);
+    expect(result.normalized).toBe('+441219321172');
   });
 });

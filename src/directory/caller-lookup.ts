@@ -2,7 +2,7 @@ import type { AccessService, Principal } from '../access/access-service.js';
 import { CtibookError } from '../domain/errors.js';
 import type { NormalizedNumber, NumberNormalizer } from '../domain/phone-number.js';
 import { internalKey } from '../domain/phone-number.js';
-import type { NumberHit, NumberIndex } from '../store/number-index.js';
+import type { NumberHit, NumberIndex, NumberScope } from '../store/number-index.js';
 import type { PhonebookStore } from '../store/phonebook-store.js';
 import type { LocationService } from './location-service.js';
 
@@ -18,6 +18,8 @@ export interface CallerMatch {
   field: string;
   number: string;
   match: MatchKind;
+  /** Only when the lookup is `ambiguous`: the reading of the incoming number this matched. */
+  reading?: string;
 }
 
 /** The answer to a caller lookup; `normalized` is the canonical form of the input. */
@@ -25,7 +27,14 @@ export interface LookupResult {
   input: string;
   normalized: string | null;
   matches: CallerMatch[];
+  /**
+   * Present (true) when two readings of the number (with and without the outside-line
+   * prefix) named different contacts: all are listed, each with its `reading`.
+   */
+  ambiguous?: boolean;
 }
+
+type External = Extract<NormalizedNumber, { kind: 'external' }>;
 
 /** Most digits a direct-dial extension adds to a company's base number. */
 const MAX_EXTENSION_DIGITS = 5;
@@ -59,12 +68,18 @@ export class CallerLookup {
 
   /**
    * Who is calling from `input`, as far as `principal` may know: matches from readable
-   * books only, best first.
+   * books only, best first. An incoming number behind the outside-line prefix is read
+   * with and without it (see `NumberNormalizer.readIncoming`): the reading with an
+   * exact hit wins, the one without the prefix first; when both readings name different
+   * contacts, both are listed, marked `ambiguous` with the `reading` of each match.
    * @throws CtibookError INVALID_NUMBER when `input` holds no phone number.
    */
   lookup(principal: Principal, input: string): LookupResult {
     const normalizer = this.#location.normalizer;
-    const number = unencodedPlus(input, normalizer) ?? normalizer.normalize(input);
+    const plus = unencodedPlus(input, normalizer);
+    const { number, readings: all } = plus
+      ? { number: plus, readings: [plus] }
+      : normalizer.readIncoming(input);
     if (!number) {
       throw new CtibookError('INVALID_NUMBER', `"${input.slice(0, 64)}" is not a phone number`, {
         field: 'number',
@@ -74,22 +89,50 @@ export class CallerLookup {
     const visible = scope === 'all' ? () => true : (hit: NumberHit) => scope.includes(hit.bookId);
     const matches: CallerMatch[] = [];
     const seen = new Set<number>();
-    const add = (hits: NumberHit[], match: MatchKind): void => {
+    const add = (hits: NumberHit[], match: MatchKind, reading?: string): void => {
       for (const hit of hits.filter(visible).sort(byName)) {
         if (seen.has(hit.rowid) || matches.length >= MAX_MATCHES) continue;
         seen.add(hit.rowid);
-        matches.push(this.#toMatch(hit, match));
+        matches.push({ ...this.#toMatch(hit, match), ...(reading ? { reading } : {}) });
       }
     };
     if (number.kind === 'internal') {
-      add(this.#index.exact(number.canonical), 'internal');
-    } else if (number.plausible) {
-      add(this.#index.exact(number.canonical), 'exact');
-      if (matches.length === 0) add(this.#companyHits(number, visible), 'company');
-      const extension = normalizer.pbxExtension(number.canonical);
-      if (extension !== undefined) add(this.#index.exact(internalKey(extension)), 'internal');
+      add(this.#index.exact(number.canonical, scope), 'internal');
+      return { input, normalized: number.canonical, matches };
     }
-    return { input, normalized: number.canonical, matches };
+    const readings = all.filter((n): n is External => n.kind === 'external' && n.plausible);
+    if (readings.length === 0) return { input, normalized: number.canonical, matches };
+    const exact = readings
+      .map((reading) => ({
+        reading,
+        hits: this.#index.exact(reading.canonical, scope).filter(visible),
+      }))
+      .filter(({ hits }) => hits.length > 0);
+    const [first, second] = exact;
+    let chosen = first?.reading;
+    if (first && second && !sameContacts(first.hits, second.hits)) {
+      add(first.hits, 'exact', first.reading.canonical);
+      add(second.hits, 'exact', second.reading.canonical);
+    } else if (first) add(first.hits, 'exact');
+    else {
+      for (const reading of readings) {
+        const hits = this.#companyHits(reading, scope, visible);
+        if (hits.length === 0) continue;
+        chosen = reading;
+        add(hits, 'company');
+        break;
+      }
+    }
+    const canonical = (chosen ?? readings.find((r) => r.canonical === number.canonical))?.canonical;
+    const extension = normalizer.pbxExtension(canonical ?? readings[0]?.canonical ?? '');
+    if (extension !== undefined) add(this.#index.exact(internalKey(extension), scope), 'internal');
+    const ambiguous = matches.some((m) => m.reading !== undefined);
+    return {
+      input,
+      normalized: canonical ?? number.canonical,
+      matches,
+      ...(ambiguous ? { ambiguous } : {}),
+    };
   }
 
   /**
@@ -97,17 +140,23 @@ export class CallerLookup {
    * the visible ones; one per company and book, its main number preferred.
    */
   #companyHits(
-    number: Extract<NormalizedNumber, { kind: 'external' }>,
+    number: External,
+    scope: NumberScope,
     visible: (hit: NumberHit) => boolean,
   ): NumberHit[] {
     const countryDigits = this.#location.normalizer.location.countryCode.length;
     const shortest = 1 + countryDigits + MIN_BASE_NATIONAL_DIGITS;
     // Cut 0: the incoming number is itself a base ("+49 89 4711" for "+49 89 4711-0").
+    const candidates: string[] = [];
     for (let cut = 0; cut <= MAX_EXTENSION_DIGITS; cut++) {
       const prefix = cut === 0 ? number.canonical : number.canonical.slice(0, -cut);
       if (prefix.length < shortest) break;
-      const hits = this.#index.company(prefix).filter(visible);
-      if (hits.length > 0) return onePerCompany(hits, prefix);
+      candidates.push(prefix);
+    }
+    const hits = this.#index.company(candidates, scope).filter(visible);
+    for (const prefix of candidates) {
+      const under = hits.filter((hit) => hit.base === prefix || hit.canonical === prefix);
+      if (under.length > 0) return onePerCompany(under, prefix);
     }
     return [];
   }
@@ -155,6 +204,12 @@ function onePerCompany(hits: readonly NumberHit[], base: string): NumberHit[] {
     if (!kept || companyRank(hit, base) < companyRank(kept, base)) best.set(key, hit);
   }
   return [...best.values()];
+}
+
+/** Whether two hit lists name the same contacts. */
+function sameContacts(a: readonly NumberHit[], b: readonly NumberHit[]): boolean {
+  const rowids = new Set(a.map((hit) => hit.rowid));
+  return a.length === b.length && b.every((hit) => rowids.has(hit.rowid));
 }
 
 function byName(a: NumberHit, b: NumberHit): number {

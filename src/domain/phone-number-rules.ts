@@ -147,8 +147,13 @@ export function cleanInput(raw: string, rules: SiteRules): CleanedInput | null {
   };
 }
 
-/** Reads digits that follow `+` or the international prefix. */
-function readInternational(digits: string): Reading {
+/**
+ * Reads digits that follow `+` or the international prefix; null when they start with 0,
+ * as no country calling code does (`000 44…` is an outside-line `0` before `0044…`, never
+ * a country `+044…`).
+ */
+function readInternational(digits: string): Reading | null {
+  if (digits.startsWith('0')) return null;
   const ccLength = callingCodeLength(digits);
   return { kind: 'external', digits, nsnLength: ccLength > 0 ? digits.length - ccLength : 0 };
 }

@@ -151,6 +151,28 @@ describe('normalize: outside-line prefix (rule 6)', () => {
     expect(outside.normalize(raw)?.canonical).toBe(canonical);
   });
 
+  it('never reads a country code starting with 0', () => {
+    expect(outside.normalize('000441219321172')?.canonical).toBe('+441219321172');
+    expect(noArea.normalize('00044 20 7946 0958')).toBeNull();
+    expect(noArea.normalize('+0441219321172')).toBeNull();
+  });
+
+  it('gives both readings of an incoming number behind the prefix, stripped first', () => {
+    const canonicals = (raw: string) => outside.readIncoming(raw).readings.map((n) => n.canonical);
+    // 0 + 0511 (Hannover) is also 00 51 1 (Lima), both valid.
+    expect(canonicals('0' + '0511 1234567')).toEqual(['+495111234567', '+5111234567']);
+    expect(canonicals('0' + '0151 12345678')).toEqual(['+4915112345678']);
+    expect(canonicals('0' + '0043 1 234567')).toEqual(['+431234567']);
+    // A local number behind the prefix is not guessed: the national reading stays.
+    expect(canonicals('05678901')).toEqual(['+495678901']);
+    expect(canonicals('+49891234567')).toEqual(['+49891234567']);
+    expect(canonicals('123')).toEqual(['ext:123']);
+    expect(canonicals('junk')).toEqual([]);
+    expect(noArea.readIncoming('0891234567').readings.map((n) => n.canonical)).toEqual([
+      '+49891234567',
+    ]);
+  });
+
   it('prefers the unstripped reading when neither is valid', () => {
     expect(outside.normalize('0123')).toEqual(ext('+49123', false));
     expect(outside.normalize('0')).toEqual(internal('0'));

@@ -59,6 +59,14 @@ export interface NumberNormalizer {
   pbxExtension(canonical: string): string | undefined;
   /** Digit strings under which a search-as-you-type query may find this number: the raw digits as written, the E.164 digits without '+', the national form (nationalPrefix + national significant number, only for numbers of the site's own country) and the local form (the digits after the site's area code, only for numbers in the site's own area, so `1234567` finds `+49 89 1234567` in Munich); for other countries' numbers the national significant number (`600123456` of `+34 600 123 456`). Deduplicated. Internal: just the extension. */
   searchDigits(raw: string): string[];
+  /**
+   * An incoming number: `number` is {@link normalize}'s answer; `readings` the ways to look
+   * it up, best first. With an outside-line prefix in front of a national or international
+   * number (`0` + `0151…`, `0` + `0043…`), the number without the prefix, then the number
+   * as delivered: plausible external readings only. Otherwise, or when neither is
+   * plausible, just `number` (or nothing).
+   */
+  readIncoming(raw: string): { number: NormalizedNumber | null; readings: NormalizedNumber[] };
   /** Normalises once and gives the search digits too (what storing a number needs). */
   index(raw: string): { number: NormalizedNumber; digits: string[] } | null;
   /** A human display form: international format from libphonenumber for plausible external numbers, else the canonical form (internal: the extension digits). */
@@ -185,7 +193,33 @@ function normalizeCleaned(input: CleanedInput, rules: SiteRules): NormalizedNumb
     readDigits(digits.slice(olp.length), false, rules),
     extensionLength,
   );
-  return isPlausibleExternal(stripped) ? stripped : kept;
+  return isPlausibleExternal(stripped) || kept === null ? stripped : kept;
+}
+
+/** See {@link NumberNormalizer.readIncoming}. */
+function readIncomingOf(
+  raw: string,
+  rules: SiteRules,
+): { number: NormalizedNumber | null; readings: NormalizedNumber[] } {
+  const input = cleanInput(raw, rules);
+  const number = input === null ? null : normalizeCleaned(input, rules);
+  const only = { number, readings: number === null ? [] : [number] };
+  if (input === null) return only;
+  const { digits, plus, extensionLength } = input;
+  const olp = rules.outsideLinePrefix;
+  const rest = digits.slice(olp.length);
+  const prefixed = (prefix: string): boolean => prefix !== '' && rest.startsWith(prefix);
+  // Only a complete number behind the prefix: a local number would be a guess at the area.
+  const complete = prefixed(rules.internationalPrefix) || prefixed(rules.nationalPrefix);
+  if (olp === '' || plus || !digits.startsWith(olp) || !complete) return only;
+  const readings = [
+    toNormalized(readDigits(rest, false, rules), extensionLength),
+    toNormalized(readDigits(digits, false, rules), extensionLength),
+  ].filter((n): n is NormalizedNumber => isPlausibleExternal(n));
+  const unique = readings.filter(
+    (n, i) => readings.findIndex((m) => m.canonical === n.canonical) === i,
+  );
+  return unique.length > 0 ? { number, readings: unique } : only;
 }
 
 /** Compiles the rules of a location whose code fields passed {@link validateCodes}. */
@@ -288,6 +322,7 @@ export function createNumberNormalizer(location: LocationSettings): NumberNormal
       extensionAfter(canonical, pbxBase, rules.internalNumberMaxLength),
     searchDigits: (raw: string) => searchDigitsOf(raw, rules),
     index: (raw: string) => indexOf(raw, rules),
+    readIncoming: (raw: string) => readIncomingOf(raw, rules),
     format(n: NormalizedNumber): string {
       return n.kind === 'internal' ? n.extension : formatExternal(n);
     },

@@ -44,13 +44,36 @@ export function cleanContactData(data: ContactData): ContactData {
   return clean;
 }
 
+/** A contact cleaned and hashed: enough to tell whether it changed, before the dear part. */
+export interface CleanedContact {
+  id: string;
+  data: ContactData;
+  json: string;
+  hash: number;
+}
+
+/** Cleans a contact and hashes the stored form (what a sync compares). Pure and cheap. */
+export function cleanContact(id: string, input: ContactData): CleanedContact {
+  const data = cleanContactData(input);
+  const json = JSON.stringify(data);
+  return { id, data, json, hash: contentHash(json) };
+}
+
 /** Derives the rows and index text of one contact. Pure; call it outside transactions. */
 export function prepareContact(
   id: string,
   input: ContactData,
   numbers: NumberNormalizer,
 ): PreparedContact {
-  const data = cleanContactData(input);
+  return prepareCleaned(cleanContact(id, input), numbers);
+}
+
+/** {@link prepareContact} for a contact already cleaned: numbers, names and search text. */
+export function prepareCleaned(
+  cleaned: CleanedContact,
+  numbers: NumberNormalizer,
+): PreparedContact {
+  const { id, data, json, hash } = cleaned;
   const phones: PhoneRow[] = [];
   const digits = new Set<string>();
   for (const field of PHONE_FIELDS) {
@@ -67,12 +90,11 @@ export function prepareContact(
   const names = indexSpellings(NAME_FIELDS.map((f) => data[f] ?? '').join(' ')).join(' ');
   const otherText = [...OTHER_FIELDS.map((f) => data[f] ?? ''), ...phones.map((p) => p.raw)];
   const other = [indexSpellings(otherText.join(' ')).join(' '), [...digits].join(' ')].join(' ');
-  const json = JSON.stringify(data);
   return {
     id,
     data,
     json,
-    hash: contentHash(json),
+    hash,
     displayName,
     company: data.company ?? null,
     nameKey: nameKey(displayName),

@@ -13,9 +13,13 @@ export interface SearchPage {
 }
 
 /** Candidates of the lower ranks sorted by name; past this many they stay in index order. */
-const SORT_WINDOW = 2000;
-/** Totals are counted exactly up to this many matches. */
-export const COUNT_CAP = 100_000;
+const SORT_WINDOW = 200;
+/**
+ * Totals are counted exactly up to this many matches; beyond, `total` is this lower bound.
+ * Counting is the dearest part of a one-letter query, and a user types on long before
+ * paging through a thousand hits.
+ */
+export const COUNT_CAP = 1000;
 
 /**
  * Search-as-you-type over the FTS index. Ranks in three tiers: display name starts with the
@@ -57,6 +61,9 @@ export class ContactSearch {
    * Rows whose display name starts with the first word (under each umlaut spelling it may
    * stand for) and whose fields match the other words, in name order. One statement, so
    * the other words are looked up in the index once however many spellings there are.
+   * The first word is matched in the index too (every row of the name range has it in
+   * its names), so FTS5 intersects the words' lists and the filter holds only rows that
+   * match them all, not every row that a one-letter second word matches.
    */
   #nameStart(words: readonly string[], scope: BookScope, want: number): number[] {
     const [first = '', ...rest] = words;
@@ -79,7 +86,7 @@ export class ContactSearch {
       params[`lo${i}`] = prefix;
       params[`hi${i}`] = prefixUpperBound(prefix);
     });
-    if (rest.length > 0) params.rest = columnsMatch(rest, false);
+    if (rest.length > 0) params.rest = `{names}: ${term(first)} AND ${columnsMatch(rest, false)}`;
     return this.#statement(sql).pluck().all(params) as number[];
   }
 

@@ -3,6 +3,7 @@ import type { ContactData } from '../domain/contact.js';
 import type { SqliteDatabase } from './database.js';
 import type { PreparedContact } from './contact-rows.js';
 import { bookToken } from './contact-rows.js';
+import { BookCounters } from './book-counters.js';
 
 /** A contact row as stored. */
 export interface StoredContact {
@@ -51,10 +52,36 @@ export function toStored(row: ContactRow): StoredContact {
 export class ContactStore {
   readonly #db: SqliteDatabase;
   readonly #stmts: ReturnType<typeof prepareStatements>;
+  readonly #rowidStatements = new Map<number, Statement>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
     this.#stmts = prepareStatements(db);
+    // A server stopped during a sync leaves merging paused (the setting is stored).
+    this.pauseIndexMerging(false);
+  }
+
+  /**
+   * Pauses (or resumes, at FTS5's default of 4) the search index's automatic segment
+   * merging; see `SyncCache.bulk`. The setting is stored in the index.
+   */
+  pauseIndexMerging(paused: boolean): void {
+    this.#db.exec(
+      `INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`,
+    );
+  }
+
+  /**
+   * Does a small step of merging the search index's segments (about 50 pages); returns
+   * whether there may be more to do.
+   */
+  mergeIndexStep(): boolean {
+    if (!this.#db.open) return false; // closed while merging: the next start resumes it
+    const before = this.#db.prepare('SELECT total_changes()').pluck().get() as number;
+    this.#db.exec("INSERT INTO contact_fts (contact_fts, rank) VALUES ('merge', 50)");
+    const after = this.#db.prepare('SELECT total_changes()').pluck().get() as number;
+    // FTS5: a merge that did work changes at least two rows.
+    return after - before >= 2;
   }
 
   get(bookId: number, id: string): StoredContact | undefined {
@@ -64,11 +91,20 @@ export class ContactStore {
 
   getByRowids(rowids: readonly number[]): StoredContact[] {
     if (rowids.length === 0) return [];
-    const rows = this.#db
-      .prepare(`SELECT * FROM contacts WHERE rowid IN (${rowids.map(() => '?').join(',')})`)
-      .all(...rowids) as ContactRow[];
+    const rows = this.#byRowids(rowids.length).all(...rowids) as ContactRow[];
     const byRowid = new Map(rows.map((row) => [row.rowid, toStored(row)]));
     return rowids.flatMap((rowid) => byRowid.get(rowid) ?? []);
+  }
+
+  /** The statement reading `count` rows by rowid; kept for the page sizes searches use. */
+  #byRowids(count: number): Statement {
+    let statement = this.#rowidStatements.get(count);
+    if (!statement) {
+      const marks = Array.from({ length: count }, () => '?').join(',');
+      statement = this.#db.prepare(`SELECT * FROM contacts WHERE rowid IN (${marks})`);
+      if (count <= 100) this.#rowidStatements.set(count, statement);
+    }
+    return statement;
   }
 
   normalizedNumbers(rowid: number): NormalizedNumbers {
@@ -89,22 +125,22 @@ export class ContactStore {
 
   /** Inserts or replaces one contact; returns the stored row. */
   put(bookId: number, contact: PreparedContact, now: string): StoredContact {
-    return this.#db.transaction(() => {
-      this.#write(bookId, contact, now);
+    return this.#writing((counters) => {
+      this.#write(counters, bookId, contact, now);
       return this.get(bookId, contact.id) as StoredContact;
-    })();
+    });
   }
 
   /** Inserts or replaces many contacts in one transaction. */
   putMany(bookId: number, contacts: Iterable<PreparedContact>, now: string): number {
-    return this.#db.transaction(() => {
+    return this.#writing((counters) => {
       let written = 0;
       for (const contact of contacts) {
-        this.#write(bookId, contact, now);
+        this.#write(counters, bookId, contact, now);
         written++;
       }
       return written;
-    })();
+    });
   }
 
   /**
@@ -115,27 +151,19 @@ export class ContactStore {
     bookId: number,
     entries: Iterable<{ contact: PreparedContact; updatedAt: string }>,
   ): number {
-    return this.#db.transaction(() => {
+    return this.#writing((counters) => {
       let written = 0;
       for (const { contact, updatedAt } of entries) {
-        this.#write(bookId, contact, updatedAt);
+        this.#write(counters, bookId, contact, updatedAt);
         written++;
       }
       return written;
-    })();
+    });
   }
 
   /** Deletes one contact and leaves a tombstone for client caches. */
   delete(bookId: number, id: string): boolean {
-    return this.#db.transaction(() => {
-      const row = this.#stmts.rowidOf.get(bookId, id) as { rowid: number } | undefined;
-      if (!row) return false;
-      this.#removeRow(row.rowid);
-      this.#stmts.addCount.run(-1, bookId);
-      const seq = this.#nextSeq(bookId);
-      this.#stmts.tombstone.run(bookId, id, seq);
-      return true;
-    })();
+    return this.#writing((counters) => this.#delete(counters, bookId, id));
   }
 
   /** Removes every contact of a book (the book itself is dropped by the caller). */
@@ -177,13 +205,22 @@ export class ContactStore {
     return (this.#stmts.batchAfter.all(after, limit) as ContactRow[]).map(toStored);
   }
 
-  /** Content hash of each contact of a book, by id (what a sync compares against). */
-  hashes(bookId: number): Map<string, number> {
+  /**
+   * Content hash of each contact of a book, by id (what a sync compares against), read a
+   * slice at a time with the event loop let in between, so that reading a million of them
+   * does not hold up lookups.
+   */
+  async hashesInSlices(bookId: number, slice = 20_000): Promise<Map<string, number>> {
     const hashes = new Map<string, number>();
-    for (const row of this.#stmts.hashes.raw().iterate(bookId) as Iterable<[string, number]>) {
-      hashes.set(row[0], row[1]);
+    let after = '';
+    for (;;) {
+      const rows = this.#stmts.hashesAfter.raw().all(bookId, after, slice) as [string, number][];
+      for (const [id, hash] of rows) hashes.set(id, hash);
+      const last = rows.at(-1);
+      if (!last || rows.length < slice) return hashes;
+      after = last[0];
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    return hashes;
   }
 
   /** Upserts and deletions (with tombstones) in one transaction. */
@@ -193,17 +230,17 @@ export class ContactStore {
     deletes: readonly string[],
     now: string,
   ): void {
-    this.#db.transaction(() => {
-      for (const contact of upserts) this.#write(bookId, contact, now);
-      for (const id of deletes) this.delete(bookId, id);
-    })();
+    this.#writing((counters) => {
+      for (const contact of upserts) this.#write(counters, bookId, contact, now);
+      for (const id of deletes) this.#delete(counters, bookId, id);
+    });
   }
 
   /**
    * Removes a book's contacts a chunk at a time, yielding between chunks, so a large copy
    * is dropped without holding the store; returns once the book is empty.
    */
-  async dropInChunks(bookId: number, chunk = 5000): Promise<void> {
+  async dropInChunks(bookId: number, chunk = 1000): Promise<void> {
     for (;;) {
       const done = this.#db.transaction(() => {
         const rowids = this.#stmts.rowidsBatch.pluck().all(bookId, chunk) as number[];
@@ -231,11 +268,34 @@ export class ContactStore {
     this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
   }
 
-  #write(bookId: number, contact: PreparedContact, now: string): void {
+  /**
+   * Runs `work` in one transaction with the books' change sequences and contact counts
+   * kept in memory and written once at its end. (An `UPDATE … RETURNING` per contact made
+   * SQLite open a statement savepoint, and FTS5 flushes its pending index at every one.)
+   */
+  #writing<T>(work: (counters: BookCounters) => T): T {
+    return this.#db.transaction(() => {
+      const counters = new BookCounters(this.#stmts.seqOf);
+      const result = work(counters);
+      counters.flush(this.#stmts.setSeqAndCount);
+      return result;
+    })();
+  }
+
+  #delete(counters: BookCounters, bookId: number, id: string): boolean {
+    const row = this.#stmts.rowidOf.get(bookId, id) as { rowid: number } | undefined;
+    if (!row) return false;
+    this.#removeRow(row.rowid);
+    counters.added(bookId, -1);
+    this.#stmts.tombstone.run(bookId, id, counters.nextSeq(bookId));
+    return true;
+  }
+
+  #write(counters: BookCounters, bookId: number, contact: PreparedContact, now: string): void {
     const existing = this.#stmts.rowidOf.get(bookId, contact.id) as { rowid: number } | undefined;
     if (existing) this.#removeRow(existing.rowid);
-    else this.#stmts.addCount.run(1, bookId);
-    const seq = this.#nextSeq(bookId);
+    else counters.added(bookId, 1);
+    const seq = counters.nextSeq(bookId);
     const etag = `"${bookId}-${seq}"`;
     const { lastInsertRowid } = this.#stmts.insert.run(
       existing?.rowid ?? null,
@@ -259,10 +319,6 @@ export class ContactStore {
     this.#stmts.deletePhones.run(rowid);
     this.#stmts.deleteContact.run(rowid);
   }
-
-  #nextSeq(bookId: number): number {
-    return (this.#stmts.nextSeq.get(bookId) as { seq: number }).seq;
-  }
 }
 
 function prepareStatements(db: SqliteDatabase) {
@@ -281,7 +337,9 @@ function prepareStatements(db: SqliteDatabase) {
     insert: s(`INSERT INTO contacts
       (rowid, book_id, id, data, display_name, company, name_key, etag, updated_at, seq, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-    hashes: s('SELECT id, hash FROM contacts WHERE book_id = ?'),
+    hashesAfter: s(
+      'SELECT id, hash FROM contacts WHERE book_id = ? AND id > ? ORDER BY id LIMIT ?',
+    ),
     rowidsBatch: s('SELECT rowid FROM contacts WHERE book_id = ? LIMIT ?'),
     insertPhone: s(
       'INSERT INTO phones (contact_rowid, book_id, field, raw, canonical, base) VALUES (?, ?, ?, ?, ?, ?)',
@@ -295,6 +353,9 @@ function prepareStatements(db: SqliteDatabase) {
     deleteTombstonesOfBook: s('DELETE FROM tombstones WHERE book_id = ?'),
     tombstone: s('INSERT OR REPLACE INTO tombstones (book_id, id, seq) VALUES (?, ?, ?)'),
     clearTombstone: s('DELETE FROM tombstones WHERE book_id = ? AND id = ?'),
-    nextSeq: s('UPDATE phonebooks SET seq = seq + 1 WHERE id = ? RETURNING seq'),
+    seqOf: s('SELECT seq FROM phonebooks WHERE id = ?'),
+    setSeqAndCount: s(
+      'UPDATE phonebooks SET seq = ?, contact_count = contact_count + ? WHERE id = ?',
+    ),
   };
 }

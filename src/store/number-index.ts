@@ -14,9 +14,23 @@ export interface NumberHit {
   base: string | null;
 }
 
+/** Which books a lookup may see: every book, or the listed ids. */
+export type NumberScope = 'all' | readonly number[];
+
+/** Most candidate base numbers {@link NumberIndex.company} looks up in one statement. */
+export const MAX_CANDIDATES = 6;
+
 const HIT_COLUMNS = `c.rowid AS rowid, c.book_id AS bookId, c.id AS id,
   c.display_name AS displayName, c.company AS company,
   p.field AS field, p.raw AS raw, p.canonical AS canonical, p.base AS base`;
+const FROM = 'FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid';
+// The book filter is tested on the phone row, so a hit in a book the caller may not read
+// costs an index entry and a phone row, not a contact row.
+const IN_BOOKS = 'AND p.book_id IN (SELECT value FROM json_each(@books))';
+/** Up to this many books are bound one by one: cheaper than `json_each` (~6 µs a statement). */
+const BOOK_SLOTS = 8;
+const IN_BOOK_SLOTS = `AND p.book_id IN (${Array.from({ length: BOOK_SLOTS }, (_, i) => `@b${i}`).join(', ')})`;
+const CANDIDATES = Array.from({ length: MAX_CANDIDATES }, (_, i) => `@c${i}`).join(', ');
 
 /**
  * The phone-number keys of every contact: equality on the canonical form for exact hits,
@@ -25,41 +39,63 @@ const HIT_COLUMNS = `c.rowid AS rowid, c.book_id AS bookId, c.id AS id,
  */
 export class NumberIndex {
   readonly #exact: Statement;
-  readonly #byBase: Statement;
-  readonly #companyMain: Statement;
+  readonly #exactIn: Statement;
+  readonly #exactInSlots: Statement;
+  readonly #company: Statement;
+  readonly #companyIn: Statement;
+  readonly #companyInSlots: Statement;
 
   constructor(db: SqliteDatabase) {
-    this.#exact = db.prepare(
-      `SELECT ${HIT_COLUMNS} FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid
-       WHERE p.canonical = ? LIMIT 200`,
-    );
+    const exact = `SELECT ${HIT_COLUMNS} ${FROM} WHERE p.canonical = @canonical`;
+    this.#exact = db.prepare(`${exact} LIMIT 200`);
+    this.#exactIn = db.prepare(`${exact} ${IN_BOOKS} LIMIT 200`);
+    this.#exactInSlots = db.prepare(`${exact} ${IN_BOOK_SLOTS} LIMIT 200`);
     // A stored business number written with an extension ("+49 89 4711-0") names its
     // base, when it belongs to a company: a private person's dash-written number says
-    // nothing about who else answers under its base.
-    this.#byBase = db.prepare(
-      `SELECT ${HIT_COLUMNS} FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid
-       WHERE p.base = ? AND c.company IS NOT NULL
-         AND p.field NOT IN ('mobilePhone', 'homePhone') LIMIT 200`,
-    );
-    // A stored number without extension is a company's main number when it is shorter
-    // than the incoming direct-dial number and belongs to a company entry.
-    this.#companyMain = db.prepare(
-      `SELECT ${HIT_COLUMNS} FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid
-       WHERE p.canonical = ? AND c.company IS NOT NULL
-         AND p.field NOT IN ('mobilePhone', 'homePhone') LIMIT 200`,
-    );
+    // nothing about who else answers under its base. A stored number without extension
+    // is a company's main number when it belongs to a company entry. Every candidate
+    // base in one statement: SQLite probes both indexes per candidate (a multi-index OR).
+    const company = `SELECT ${HIT_COLUMNS} ${FROM}
+      WHERE (p.base IN (${CANDIDATES}) OR p.canonical IN (${CANDIDATES}))
+        AND c.company IS NOT NULL AND p.field NOT IN ('mobilePhone', 'homePhone')`;
+    this.#company = db.prepare(`${company} LIMIT 1000`);
+    this.#companyIn = db.prepare(`${company} ${IN_BOOKS} LIMIT 1000`);
+    this.#companyInSlots = db.prepare(`${company} ${IN_BOOK_SLOTS} LIMIT 1000`);
   }
 
-  exact(canonical: string): NumberHit[] {
-    return this.#exact.all(canonical) as NumberHit[];
-  }
-
-  /** Hits whose base number, or whose whole number as a company's main number, is `prefix`. */
-  company(prefix: string): NumberHit[] {
-    const hits = this.#byBase.all(prefix) as NumberHit[];
-    for (const hit of this.#companyMain.all(prefix) as NumberHit[]) {
-      if (!hits.some((h) => h.rowid === hit.rowid)) hits.push(hit);
+  /** Contacts whose number is `canonical`, in the books of `scope`. */
+  exact(canonical: string, scope: NumberScope = 'all'): NumberHit[] {
+    if (scope === 'all') return this.#exact.all({ canonical }) as NumberHit[];
+    if (scope.length === 0) return [];
+    if (scope.length > BOOK_SLOTS) {
+      return this.#exactIn.all({ canonical, books: JSON.stringify(scope) }) as NumberHit[];
     }
-    return hits;
+    return this.#exactInSlots.all({ canonical, ...bookSlots(scope) }) as NumberHit[];
   }
+
+  /**
+   * Company numbers among the candidate bases (at most {@link MAX_CANDIDATES}) in the books
+   * of `scope`: hits whose base number, or whose whole number as a company's main number,
+   * is one of `candidates`. The caller picks the candidate it prefers.
+   */
+  company(candidates: readonly string[], scope: NumberScope = 'all'): NumberHit[] {
+    if (candidates.length === 0) return [];
+    if (candidates.length > MAX_CANDIDATES) throw new RangeError('too many candidate bases');
+    const params: Record<string, string> = {};
+    // Unused slots repeat a candidate: the statement has a fixed number of them.
+    for (let i = 0; i < MAX_CANDIDATES; i++) params[`c${i}`] = candidates[i] ?? candidates[0] ?? '';
+    if (scope === 'all') return this.#company.all(params) as NumberHit[];
+    if (scope.length === 0) return [];
+    if (scope.length > BOOK_SLOTS) {
+      return this.#companyIn.all({ ...params, books: JSON.stringify(scope) }) as NumberHit[];
+    }
+    return this.#companyInSlots.all({ ...params, ...bookSlots(scope) }) as NumberHit[];
+  }
+}
+
+/** The book ids as `@b0`…`@b7`; unused slots repeat the first. */
+function bookSlots(scope: readonly number[]): Record<string, number> {
+  const slots: Record<string, number> = {};
+  for (let i = 0; i < BOOK_SLOTS; i++) slots[`b${i}`] = scope[i] ?? scope[0] ?? -1;
+  return slots;
 }

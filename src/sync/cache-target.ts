@@ -6,8 +6,8 @@ import type { PreparedContact } from '../store/contact-rows.js';
  * promoted in one small transaction.
  */
 export interface CacheTarget {
-  /** Content hash of each cached contact of a book, by id. */
-  hashes(bookId: number): Map<string, number>;
+  /** Content hash of each cached contact of a book, by id (read in slices between other work). */
+  hashes(bookId: number): Promise<Map<string, number>>;
   /** Upserts and deletes in one transaction. */
   applyDiff(
     bookId: number,
@@ -22,4 +22,6 @@ export interface CacheTarget {
   promote(bookId: number, stagingId: number): void;
   /** Drops a hidden copy: a failed rebuild's staging copy, or a promoted one's old copy. */
   discard(hiddenId: number): Promise<void>;
+  /** Runs a sync's writes in bulk mode (see `SyncCache.bulk`); sections may overlap. */
+  bulk<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -10,7 +10,9 @@ import type { PreparedContact } from '../store/contact-rows.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
 import type { CacheTarget } from './cache-target.js';
-import { pullContacts } from './pull.js';
+import type { UnchangedRow } from './pull.js';
+import { pullChanges, pullContacts } from './pull.js';
+import { Pacer, WriteChunks } from './pacer.js';
 import { DEFAULT_CACHE, backoffMs, nextSyncAt } from './schedule.js';
 import type { SyncReport } from './sync-report.js';
 import { MAX_LISTED_SKIPS, emptyReport } from './sync-report.js';
@@ -41,7 +43,7 @@ export interface SyncEngineDeps {
   onSynced?: (book: PhonebookRecord, version: string | undefined) => void;
 }
 
-/** Rows per chunk written to a staging copy, and between progress events. */
+/** Rows between progress events. */
 const CHUNK = 5000;
 /** Above this many changes a changed-only sync rebuilds instead of patching in place. */
 const MAX_DIFF = 100_000;
@@ -145,7 +147,7 @@ export class SyncEngine {
     home.writeBookSettings(book.name, { SyncState: 'running' });
     try {
       const read: { version?: string } = {};
-      const report = await this.#pullAndApply(book, started, read);
+      const report = await this.#d.cache.bulk(() => this.#pullAndApply(book, started, read));
       home.writeBookSettings(book.name, {
         LastSync: this.#d.now().toISOString(),
         SyncState: '',
@@ -184,7 +186,7 @@ export class SyncEngine {
       report.skipped++;
       if (report.errors.length < MAX_LISTED_SKIPS) report.errors.push(row);
     };
-    const old = cache.hashes(book.id);
+    const old = await cache.hashes(book.id);
     const since =
       changedOnly && connector.capabilities.changedSince && lastSync
         ? new Date(new Date(lastSync).getTime() - 1000)
@@ -193,14 +195,17 @@ export class SyncEngine {
     const omit = omitColumn === undefined ? {} : { omitColumn };
     await connector.open();
     try {
-      const rows = pullContacts({
-        connector,
-        mapping: book.config.mapping ?? {},
-        normalizer: location.normalizer,
-        skip,
-        ...omit,
-        ...(since ? { since } : {}),
-      });
+      const rows = pullChanges(
+        {
+          connector,
+          mapping: book.config.mapping ?? {},
+          normalizer: location.normalizer,
+          skip,
+          ...omit,
+          ...(since ? { since } : {}),
+        },
+        old,
+      );
       if (changedOnly) {
         const done = await this.#applyDiff(
           book,
@@ -242,7 +247,7 @@ export class SyncEngine {
    */
   async #applyDiff(
     book: PhonebookRecord,
-    rows: AsyncIterable<PreparedContact>,
+    rows: AsyncIterable<PreparedContact | UnchangedRow>,
     old: Map<string, number>,
     report: SyncReport,
     partial: boolean,
@@ -250,12 +255,13 @@ export class SyncEngine {
   ): Promise<boolean> {
     const upserts: PreparedContact[] = [];
     const seen = new Set<string>();
+    const pacer = new Pacer();
     let read = 0;
     for await (const contact of rows) {
       read++;
       seen.add(contact.id);
       const before = old.get(contact.id);
-      if (before === contact.hash) report.unchanged++;
+      if ('unchanged' in contact || before === contact.hash) report.unchanged++;
       else {
         if (before === undefined) report.added++;
         else report.updated++;
@@ -263,6 +269,7 @@ export class SyncEngine {
         if (upserts.length > MAX_DIFF) return false;
       }
       if (read % CHUNK === 0) this.#progress(book, read, 'reading');
+      await pacer.pause();
     }
     assertMostRowsRead(report, read);
     let ids = seen;
@@ -293,6 +300,12 @@ export class SyncEngine {
       let chunk: PreparedContact[] = [];
       let read = 0;
       const seen = new Set<string>();
+      const pacer = new Pacer();
+      const chunks = new WriteChunks();
+      const write = (): void => {
+        chunks.timed(() => cache.writeStaging(stagingId, chunk, this.#d.now().toISOString()));
+        chunk = [];
+      };
       for await (const contact of rows) {
         read++;
         seen.add(contact.id);
@@ -301,14 +314,15 @@ export class SyncEngine {
         else if (before === contact.hash) report.unchanged++;
         else report.updated++;
         chunk.push(contact);
-        if (chunk.length >= CHUNK) {
-          cache.writeStaging(stagingId, chunk, this.#d.now().toISOString());
-          chunk = [];
-          this.#progress(book, read, 'writing');
+        if (chunk.length >= chunks.size) {
+          write();
+          pacer.paused();
           await new Promise((resolve) => setImmediate(resolve));
         }
+        if (read % CHUNK === 0) this.#progress(book, read, 'writing');
+        await pacer.pause();
       }
-      cache.writeStaging(stagingId, chunk, this.#d.now().toISOString());
+      write();
       assertMostRowsRead(report, read);
       report.deleted = [...old.keys()].filter((id) => !seen.has(id)).length;
     } catch (error) {

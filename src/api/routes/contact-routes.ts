@@ -30,7 +30,9 @@ export function contactRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
     url: '/api/v1/phonebooks/:name/contacts',
-    summary: 'Contacts of a book in name order, or search-as-you-type results with `q`.',
+    summary:
+      'Contacts of a book in name order, or search-as-you-type results with `q`. With `q`, ' +
+      '`total` counts matches exactly up to 1,000; beyond that it is a lower bound.',
     tag: 'contacts',
     auth: 'user',
     params: BookParams,

@@ -30,6 +30,19 @@ interface Snapshot {
   stamp: string;
 }
 
+/** How much of the file `columns()` decodes to find the header. */
+const HEADER_BYTES = 1 << 20;
+
+/** A file as read for one pass: its text, format and (once the header is parsed) columns. */
+interface OpenedFile {
+  text: string;
+  encoding: CsvEncoding;
+  delimiter: string;
+  lineEnding: CsvFormat['lineEnding'];
+  stamp: string;
+  columns: string[];
+}
+
 export interface CsvSourceOptions {
   config: CsvSourceConfig;
   /** Write protection removed by an admin. */
@@ -71,14 +84,26 @@ export class CsvSource implements SourceConnector {
   }
 
   async columns(): Promise<string[]> {
-    return (await this.#load(() => undefined)).columns;
+    // The header is read before the first record is yielded: the start of the file is
+    // enough unless the header is longer than it (then the whole file is decoded).
+    const start = await this.#read(HEADER_BYTES);
+    const scan = this.#scan(start, () => undefined);
+    const first = scan.next();
+    if (first.done !== true && first.value.record.end < start.text.length - 1) {
+      scan.return(undefined);
+      return start.columns;
+    }
+    const file = await this.#read();
+    this.#scan(file, () => undefined).next();
+    return file.columns;
   }
 
+  /** Streams the records as they are parsed: a large file is never held as records at once. */
   async *readAll(skip: (row: SkippedRow) => void): AsyncIterable<SourceRow> {
-    const snapshot = await this.#load(skip);
-    this.#version = snapshot.stamp;
-    for (const { id, record } of snapshot.records) {
-      yield { id, values: valuesOf(snapshot.columns, record.fields), at: `line ${record.line}` };
+    const file = await this.#read();
+    this.#version = file.stamp;
+    for (const { id, record } of this.#scan(file, skip)) {
+      yield { id, values: valuesOf(file.columns, record.fields), at: `line ${record.line}` };
     }
   }
 
@@ -173,79 +198,101 @@ export class CsvSource implements SourceConnector {
   }
 
   async #load(skip: (row: SkippedRow) => void): Promise<Snapshot> {
+    const file = await this.#read();
+    const records = [...this.#scan(file, skip)];
+    const { text, encoding, delimiter, lineEnding, stamp, columns } = file;
+    const firstRecord = records[0]?.record;
+    const quoteAll =
+      firstRecord !== undefined &&
+      text.charCodeAt(firstRecord.start) === 34 &&
+      firstRecord.fields.length > 0;
+    return {
+      text,
+      format: { encoding, delimiter, lineEnding, quoteAll },
+      columns,
+      records,
+      stamp,
+    };
+  }
+
+  /** The file read and decoded, its format detected; `columns` is filled by {@link #scan}. */
+  async #read(prefix?: number): Promise<OpenedFile> {
     const bytes = await readSource(this.#config.path);
     const encoding: CsvEncoding =
       this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
-    const text = decode(bytes, encoding);
+    const text = decode(prefix === undefined ? bytes : bytes.subarray(0, prefix), encoding);
     const delimiter =
       this.#config.delimiter === 'auto' ? detectDelimiter(firstLine(text)) : this.#config.delimiter;
     const lineEnding = /\r\n/.test(text.slice(0, 65536)) ? '\r\n' : '\n';
-    const items = parseCsv(text, delimiter);
-    let columns: string[] = [];
-    const records: Snapshot['records'] = [];
+    // Only a whole read stamps the version (hashing a large file is not free).
+    const stamp = prefix === undefined ? stampOf(bytes) : '';
+    return { text, encoding, delimiter, lineEnding, stamp, columns: [] };
+  }
+
+  /**
+   * The file's records with their ids, as they are parsed; faulty lines, wrong field counts,
+   * bad bytes, empty and duplicate ids are reported to `skip`. Sets `file.columns` from the
+   * header (or numbers them) before the first record.
+   * @throws CtibookError VALIDATION_FAILED when the id column is not among the columns.
+   */
+  *#scan(
+    file: OpenedFile,
+    skip: (row: SkippedRow) => void,
+  ): Generator<{ id: string; record: CsvRecord }> {
     const seen = new Map<string, number>();
-    let quoteAll = false;
     let first = true;
-    for (const item of items) {
-      const at = (line: number): string => `${this.#config.path}:${line}`;
+    const at = (line: number): string => `${this.#config.path}:${line}`;
+    for (const item of parseCsv(file.text, file.delimiter)) {
       if (isFault(item)) {
         skip({ at: at(item.line), reason: item.reason });
         continue;
       }
-      if (first && this.#config.headerRow) {
-        columns = uniqueColumns(item.fields);
+      if (first) {
         first = false;
+        file.columns = this.#config.headerRow
+          ? uniqueColumns(item.fields)
+          : item.fields.map((_, i) => `Column ${i + 1}`);
+        this.#checkIdColumn(file.columns);
+        if (this.#config.headerRow) continue;
+      }
+      const reason = this.#problemOf(file, item.fields);
+      if (reason) {
+        skip({ at: at(item.line), reason });
         continue;
       }
-      if (first) columns = item.fields.map((_, i) => `Column ${i + 1}`);
-      if (first || records.length === 0)
-        quoteAll = text.charCodeAt(item.start) === 34 && item.fields.length > 0;
-      first = false;
-      if (item.fields.length !== columns.length) {
-        skip({
-          at: at(item.line),
-          reason: `${item.fields.length} fields, expected ${columns.length}`,
-        });
-        continue;
-      }
-      if (item.fields.some((f) => f.includes('\uFFFD') || f.includes('\u0000'))) {
-        skip({
-          at: at(item.line),
-          reason: `bytes that are not ${encoding === 'windows-1252' ? 'Windows-1252' : 'UTF-8'} text`,
-        });
-        continue;
-      }
-      const id = this.#idOf(columns, item.fields);
-      if (!id) {
-        skip({ at: at(item.line), reason: `empty id column ${this.#config.idColumn}` });
-        continue;
-      }
+      const id = this.#idOf(file.columns, item.fields);
       const earlier = seen.get(id);
       if (earlier !== undefined) {
         skip({ at: at(item.line), reason: `duplicate id ${id} (first on line ${earlier})` });
         continue;
       }
       seen.set(id, item.line);
-      records.push({ id, record: item });
+      yield { id, record: item };
     }
+    if (first) this.#checkIdColumn(file.columns);
+  }
+
+  /** Why a record cannot be read, or undefined. */
+  #problemOf(file: OpenedFile, fields: readonly string[]): string | undefined {
+    const { columns, encoding } = file;
+    if (fields.length !== columns.length) {
+      return `${fields.length} fields, expected ${columns.length}`;
+    }
+    if (fields.some((f) => f.includes('\uFFFD') || f.includes('\u0000'))) {
+      return `bytes that are not ${encoding === 'windows-1252' ? 'Windows-1252' : 'UTF-8'} text`;
+    }
+    if (!this.#idOf(columns, fields)) return `empty id column ${this.#config.idColumn}`;
+    return undefined;
+  }
+
+  #checkIdColumn(columns: readonly string[]): void {
     if (this.#config.idColumn && !columns.includes(this.#config.idColumn)) {
       throw new CtibookError(
         'VALIDATION_FAILED',
         `source.idColumn: ${this.#config.path} has no column "${this.#config.idColumn}"`,
-        {
-          field: 'source.idColumn',
-          columns,
-        },
+        { field: 'source.idColumn', columns: [...columns] },
       );
     }
-    const snapshot: Snapshot = {
-      text,
-      format: { encoding, delimiter, lineEnding, quoteAll },
-      columns,
-      records,
-      stamp: stampOf(bytes),
-    };
-    return snapshot;
   }
 
   /** The id column's value, or a hash of the whole record when the file has no id column. */

@@ -1,0 +1,55 @@
+/** Longest stretch of work on the main thread between two turns of the event loop. */
+export const SLICE_MS = 10;
+
+/**
+ * Lets the event loop run (lookups, searches, HTTP) during a long loop on the main thread:
+ * {@link pause} yields a macrotask turn once {@link SLICE_MS} of work have passed.
+ * (`for await` over a generator alone yields microtasks only, which let no request in.)
+ */
+export class Pacer {
+  #since = performance.now();
+
+  async pause(): Promise<void> {
+    if (performance.now() - this.#since < SLICE_MS) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.paused();
+  }
+
+  /** Notes that the caller just yielded by itself. */
+  paused(): void {
+    this.#since = performance.now();
+  }
+}
+
+/** What one write transaction of a sync should take, so that a lookup never waits long. */
+export const WRITE_TARGET_MS = 40;
+const MIN_ROWS = 250;
+const MAX_ROWS = 20_000;
+
+/**
+ * The number of rows per staging write: sized from the last write's time so that each
+ * transaction holds the main thread for about {@link WRITE_TARGET_MS} (bigger transactions
+ * are cheaper per row, but a lookup waits for the whole of one).
+ */
+export class WriteChunks {
+  size = 1000;
+  readonly #now: () => number;
+
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now;
+  }
+
+  /** Runs one write of `size` rows (or fewer, the last) and sizes the next one. */
+  timed(write: () => void): void {
+    const started = this.#now();
+    write();
+    const ms = this.#now() - started;
+    if (ms <= 0) return;
+    const scaled = Math.round((this.size * WRITE_TARGET_MS) / ms);
+    // Halve or double at most per step: one slow write (a checkpoint) must not swing it.
+    this.size = Math.min(
+      MAX_ROWS,
+      Math.max(MIN_ROWS, this.size / 2, Math.min(scaled, this.size * 2)),
+    );
+  }
+}
