@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { ConnectionConfiguration } from 'tedious';
-import { Connection, ConnectionError, Request, RequestError, TYPES } from 'tedious';
+import type { Connection, ConnectionConfiguration, ConnectionError, RequestError } from 'tedious';
+import type * as TediousModule from 'tedious';
 import type { ErrorCode } from '../../domain/errors.js';
 import { CtibookError } from '../../domain/errors.js';
 import { toText } from '../access/access-source.js';
@@ -17,6 +17,15 @@ export interface SqlServerSourceOptions {
   config: SqlServerConfig;
   /** Longest time one statement may run (default 5 minutes): a hanging server fails, not hangs. */
   requestTimeoutMs?: number;
+}
+
+type Tedious = typeof TediousModule;
+let tedious: Tedious | undefined;
+
+/** tedious (with its Azure identity libraries) takes ~0.35 s to import: done at first use. */
+async function loadTedious(): Promise<Tedious> {
+  tedious ??= await import('tedious');
+  return tedious;
 }
 
 /** The part of tedious' column metadata used here. */
@@ -162,6 +171,7 @@ export class SqlServerSource implements SourceConnector {
   async #query(sql: string, id?: string): Promise<Result> {
     const run = this.#queue.then(async () => {
       const connection = await this.#connect();
+      const { Request, TYPES } = await loadTedious();
       return new Promise<Result>((resolve, reject) => {
         // Per column: its name, or undefined for a binary column left out.
         let labels: (string | undefined)[] = [];
@@ -193,7 +203,12 @@ export class SqlServerSource implements SourceConnector {
 
   #connect(): Promise<Connection> {
     if (this.#connection) return Promise.resolve(this.#connection);
-    this.#connecting ??= new Promise<Connection>((resolve, reject) => {
+    this.#connecting ??= loadTedious().then((t) => this.#open(t));
+    return this.#connecting;
+  }
+
+  #open({ Connection }: Tedious): Promise<Connection> {
+    return new Promise<Connection>((resolve, reject) => {
       const connection = new Connection(this.#tediousConfig());
       const forget = (): void => {
         if (this.#connection === connection) this.#connection = undefined;
@@ -212,7 +227,6 @@ export class SqlServerSource implements SourceConnector {
         resolve(connection);
       });
     });
-    return this.#connecting;
   }
 
   #tediousConfig(): ConnectionConfiguration {
@@ -242,12 +256,16 @@ export class SqlServerSource implements SourceConnector {
   #translate(error: Error): CtibookError {
     const reason = scrubSecrets(error.message, [this.#config.password]);
     const at = `SQL Server ${this.server}`;
-    const number = error instanceof RequestError ? (error.number ?? 0) : 0;
+    const isRequestError = (e: Error): e is RequestError =>
+      tedious !== undefined && e instanceof tedious.RequestError;
+    const isConnectionError = (e: Error): e is ConnectionError =>
+      tedious !== undefined && e instanceof tedious.ConnectionError;
+    const number = isRequestError(error) ? (error.number ?? 0) : 0;
     const vendorCode = (error as ConnectionError | RequestError).code;
     const field = this.#config.table !== undefined ? 'source.table' : 'source.query';
     let code: ErrorCode = 'SOURCE_UNAVAILABLE';
     let message = `${at} does not answer: ${reason}`;
-    if (error instanceof ConnectionError && vendorCode === 'ELOGIN') {
+    if (isConnectionError(error) && vendorCode === 'ELOGIN') {
       // Error 4060 (no such database) also arrives as a failed login.
       [code, message] = /cannot open database/i.test(reason)
         ? ['SOURCE_NOT_FOUND', `${at}: ${reason}`]
@@ -256,7 +274,7 @@ export class SqlServerSource implements SourceConnector {
       [code, message] = ['SOURCE_NOT_FOUND', `${at}: ${reason}`];
     } else if (number === 229 || number === 230) {
       [code, message] = ['SOURCE_AUTH_FAILED', `${at}: ${reason}`];
-    } else if (error instanceof RequestError && vendorCode === 'ETIMEOUT') {
+    } else if (isRequestError(error) && vendorCode === 'ETIMEOUT') {
       [code, message] = ['SOURCE_LIMIT_EXCEEDED', `${at}: ${reason}`];
     } else if (number > 0) {
       [code, message] = ['VALIDATION_FAILED', `${field}: ${at} refused it: ${reason}`];
@@ -273,7 +291,7 @@ export class SqlServerSource implements SourceConnector {
 /** The SQL Server error number behind a translated error, if the server sent one. */
 function sqlErrorNumber(error: unknown): number | undefined {
   const cause = error instanceof CtibookError ? error.cause : undefined;
-  return cause instanceof RequestError ? cause.number : undefined;
+  return tedious !== undefined && cause instanceof tedious.RequestError ? cause.number : undefined;
 }
 
 function names(columns: readonly ColumnInfo[]): string[] {
