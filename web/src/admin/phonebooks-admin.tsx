@@ -1,4 +1,4 @@
-import { useCallback, useContext, useEffect, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
 import { Events } from '../app';
 import type { NotesMode, Phonebook } from '../api';
 import { api, enc } from '../api';
@@ -43,6 +43,8 @@ export function PhonebooksAdmin() {
     { type: 'new' } | { type: 'settings' | 'delete'; book: Phonebook } | null
   >(null);
   const [error, setError] = useState('');
+  /** Books whose Update this page started and still waits for. */
+  const updating = useRef(new Set<string>());
 
   const load = useCallback(async () => {
     const [b, tr] = await Promise.all([
@@ -51,6 +53,16 @@ export function PhonebooksAdmin() {
     ]);
     setBooks(b);
     setTrash(tr);
+    // A sync started elsewhere (schedule, creation, another admin) sends no last progress
+    // event: its bar goes once the book no longer says it is running.
+    setProgress((p) => {
+      const still = Object.entries(p).filter(
+        ([name]) =>
+          updating.current.has(name) ||
+          b.some((book) => book.name === name && book.sync.status === 'running'),
+      );
+      return still.length === Object.keys(p).length ? p : Object.fromEntries(still);
+    });
   }, []);
   useEffect(() => {
     void load();
@@ -64,6 +76,7 @@ export function PhonebooksAdmin() {
 
   const update = async (book: Phonebook) => {
     setError('');
+    updating.current.add(book.name);
     setProgress((p) => ({ ...p, [book.name]: { done: 0, total: null, phase: 'start' } }));
     try {
       const report = await api<Report>(`/phonebooks/${enc(book.name)}/sync?wait=true`, {
@@ -73,6 +86,7 @@ export function PhonebooksAdmin() {
     } catch (caught) {
       setError(`${book.name}: ${message(caught)}`);
     } finally {
+      updating.current.delete(book.name);
       setProgress((p) => {
         const { [book.name]: _done, ...rest } = p;
         return rest;
