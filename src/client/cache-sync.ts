@@ -120,7 +120,7 @@ async function syncBook(
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
   const report: BookSyncReport = {
     phonebook: book.name,
-    full: false,
+    full: cache.filling(book.name),
     upserts: 0,
     deletes: 0,
     pages: 0,

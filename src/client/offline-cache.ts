@@ -118,6 +118,11 @@ export class OfflineCache {
     }
   }
 
+  /** SQLite's integrity check of the file: `ok` when sound. */
+  integrity(): string {
+    return this.#db.pragma('integrity_check', { simple: true }) as string;
+  }
+
   close(): void {
     if (this.#db.open) this.#db.close();
   }
@@ -139,6 +144,12 @@ export class OfflineCache {
     const row = this.#row(name);
     if (!row) return undefined;
     return (row.staging_id !== null ? row.staging_token : row.token) ?? undefined;
+  }
+
+  /** Whether a full copy of the book is being filled (first sync or reset, not finished). */
+  filling(name: string): boolean {
+    const row = this.#row(name);
+    return row === undefined || row.staging_id !== null || row.local_id === null;
   }
 
   /** The location settings the copies are indexed with. */
