@@ -25,6 +25,10 @@ export interface BookSyncReport {
   deletes: number;
   pages: number;
   bytes: number;
+  /** Milliseconds spent waiting for pages (server, network, JSON parsing, checking). */
+  waitMs: number;
+  /** Milliseconds spent storing pages (normalising numbers, indexing, writing). */
+  applyMs: number;
 }
 
 export interface SyncReport {
@@ -125,6 +129,8 @@ async function syncBook(
     deletes: 0,
     pages: 0,
     bytes: 0,
+    waitMs: 0,
+    applyMs: 0,
   };
   let next: Promise<{ page: ChangePage; bytes: number }> | undefined = fetchPage(
     http,
@@ -133,12 +139,16 @@ async function syncBook(
     limit,
   );
   while (next) {
+    const waited = performance.now();
     const { page, bytes }: { page: ChangePage; bytes: number } = await next;
+    const applied = performance.now();
+    report.waitMs += applied - waited;
     // Asks for the following page while this one is stored (its token is known already);
     // should storing fail, that answer is dropped.
     next = page.more ? fetchPage(http, book.name, page.token, limit) : undefined;
     next?.catch(() => undefined);
     cache.applyPage(book.name, page);
+    report.applyMs += performance.now() - applied;
     report.full ||= page.reset;
     report.pages++;
     report.bytes += bytes;
