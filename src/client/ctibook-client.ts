@@ -45,6 +45,13 @@ export type ClientEvent =
   | { type: 'connection'; connected: boolean }
   | { type: 'sync-error'; error: unknown };
 
+/**
+ * After the server was found unreachable, reading calls answer from the offline copy at
+ * once for this long instead of trying the server each time (a refused connection alone
+ * costs a millisecond or more; a timeout much more), then try the server again.
+ */
+const OFFLINE_RETRY_MS = 3000;
+
 /** How often a client that only reads re-checks its rights (drops withdrawn copies). */
 const RIGHTS_CHECK_MS = 60_000;
 
@@ -83,6 +90,8 @@ export class CtibookClient {
   #syncing: Promise<unknown> = Promise.resolve();
   #syncQueued: Promise<SyncReport> | undefined;
   #relogin: Promise<boolean> | undefined;
+  /** Until this time (ms), reading calls go straight to the offline copy. */
+  #offlineUntil = 0;
 
   private constructor(options: CtibookClientOptions, ca: Buffer | undefined) {
     this.server = options.server.replace(/\/+$/, '');
@@ -295,6 +304,7 @@ export class CtibookClient {
       if (this.#syncQueued === run) this.#syncQueued = undefined;
       await this.#ensureToken();
       const books = await fetchBooks(this.#http);
+      this.#offlineUntil = 0;
       this.#setBooks(books);
       return syncOfflineCopies(this.#http, cache, options, books);
     });
@@ -408,12 +418,19 @@ export class CtibookClient {
     online: () => Promise<T>,
     offline: (cache: OfflineCache) => T,
   ): Promise<T> {
+    const known = this.#cache;
+    if (known && Date.now() < this.#offlineUntil && !this.#stream?.connected) {
+      if (known.hasCopies()) return offline(known);
+    }
     try {
-      return await online();
+      const answer = await online();
+      this.#offlineUntil = 0;
+      return answer;
     } catch (error) {
       if (!(error instanceof ServerUnreachableError)) throw error;
+      this.#offlineUntil = Date.now() + OFFLINE_RETRY_MS;
       const cache = this.#cache;
-      if (!cache || cache.books().length === 0) {
+      if (!cache?.hasCopies()) {
         throw new ClientError(
           'OFFLINE_UNAVAILABLE',
           `${error.message}, and there is no offline copy to answer from`,

@@ -127,6 +127,14 @@ export class OfflineCache {
     if (this.#db.open) this.#db.close();
   }
 
+  /** Whether any book has a complete copy here. */
+  hasCopies(): boolean {
+    return (
+      this.#db.prepare('SELECT 1 FROM client_books WHERE local_id IS NOT NULL LIMIT 1').get() !==
+      undefined
+    );
+  }
+
   /** Books with a copy here (complete or still filling). */
   books(): CachedBook[] {
     const rows = this.#db
