@@ -86,7 +86,7 @@ try {
     onProgress: (p) => {
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
-        log(`  ${p.phonebook}: ${p.done}/${p.total}`);
+        log(`  ${((lastLog - started) / 1000).toFixed(0)} s: ${p.phonebook} ${p.done}/${p.total}`);
       }
     },
   });
@@ -208,6 +208,9 @@ try {
     `median ${formatMicros(c.median)}, p99 ${formatMicros(c.p99)}`,
   ]);
   await offlineClient.close();
+} catch (error) {
+  log(`server stderr (tail): ${server.stderr().slice(-2000)}`);
+  throw error;
 } finally {
   server.child.kill('SIGTERM');
   await server.exited;

@@ -117,6 +117,31 @@ describe('client library against a real server', () => {
   );
 
   it(
+    'reconnects to the events by itself after the server restarted, and catches up',
+    async () => {
+      await client.sync();
+      const events: ClientEvent[] = [];
+      const stop = client.watch((event) => events.push(event));
+      await eventually(() => events.some((e) => e.type === 'connection' && e.connected));
+      await f.stop();
+      await eventually(() => events.some((e) => e.type === 'connection' && !e.connected));
+      events.length = 0;
+      await f.restart();
+      await eventually(() => events.some((e) => e.type === 'connection' && e.connected), 60_000);
+      await f.addContact('Sales', { lastName: 'Nachzügler', businessPhone: '089 777888' });
+      await eventually(() =>
+        events.some((e) => e.type === 'synced' && e.report.books.some((b) => b.upserts === 1)),
+      );
+      stop();
+      await f.stop();
+      expect((await client.lookup('089 777888')).matches).toMatchObject([
+        { displayName: 'Nachzügler' },
+      ]);
+    },
+    SLOW,
+  );
+
+  it(
     'deletes the copy when the offline right is withdrawn, and reflects new rights at once',
     async () => {
       await client.sync();

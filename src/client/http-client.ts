@@ -135,7 +135,7 @@ export class HttpClient {
   async #request<T>(
     method: string,
     path: string,
-    options: RequestOptions,
+    options: RequestOptions & { retried?: boolean },
   ): Promise<ApiResponse<T>> {
     const doFetch = await this.#fetcher();
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
@@ -150,6 +150,11 @@ export class HttpClient {
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
     } catch (error) {
+      // A kept-alive connection the server closed just as it was reused: a GET is safe to
+      // send again once, on a new connection.
+      if (method === 'GET' && !options.retried && isClosedConnection(error)) {
+        return this.#request<T>(method, path, { ...options, retried: true });
+      }
       throw new ServerUnreachableError(this.baseUrl, { cause: error });
     }
     let text: string;
@@ -180,6 +185,12 @@ export class HttpClient {
       bytes: Buffer.byteLength(text),
     };
   }
+}
+
+/** A connection closed or reset by the other side (not: refused, timed out). */
+function isClosedConnection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET';
 }
 
 function parseJson(text: string): unknown {
