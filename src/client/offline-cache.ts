@@ -103,8 +103,6 @@ export class OfflineCache {
       mkdirSync(workdir, { recursive: true, mode: 0o700 });
       // NORMAL: a power cut may lose the last page, never consistency; the token goes with it.
       const db = openDatabase(file, { synchronous: 'NORMAL' });
-      // Deleted contacts (a withdrawn right) are overwritten, not left in free pages.
-      db.pragma('secure_delete = ON');
       if (options.maxBytes !== undefined) {
         const pageSize = db.pragma('page_size', { simple: true }) as number;
         db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
@@ -253,6 +251,9 @@ export class OfflineCache {
     const row = this.#row(name);
     if (!row) return;
     try {
+      // The dropped contacts are overwritten, not merely left in free pages. Only here: on
+      // every write it would also zero each page the search index frees while it grows.
+      this.#db.pragma('secure_delete = ON');
       this.#db.transaction(() => {
         if (row.local_id !== null) this.#dropLocal(row.local_id);
         if (row.staging_id !== null) this.#dropLocal(row.staging_id);
@@ -263,6 +264,7 @@ export class OfflineCache {
     } catch (error) {
       throw cacheError(error, `Cannot delete the offline copy of ${name}`);
     } finally {
+      this.#db.pragma('secure_delete = OFF');
       this.#refreshBooks();
     }
   }
