@@ -4,6 +4,7 @@ import { CONNECTION_HELP, UsageError, parse } from './cli-context.js';
 import { GROUP_HELP, USER_HELP, groupCommand, userCommand } from './admin-commands.js';
 import { PHONEBOOK_HELP, phonebookCommand } from './phonebook-commands.js';
 import { lookupCommand, searchCommand } from './directory-commands.js';
+import { CLIENT_HELP, clientCommand } from './client-commands.js';
 
 const HELP = `ctibook: a phone book server for CTI clients
 
@@ -16,6 +17,7 @@ Commands:
   phonebook   create, preview, update (sync), import, delete and restore phone books
   lookup      who is calling: caller identification for a number
   search      search the phone books
+  client      the client side: login, offline copies, lookup, search, notes, calls
 
 ${CONNECTION_HELP}`;
 
@@ -36,6 +38,7 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
   phonebook: { run: phonebookCommand, help: PHONEBOOK_HELP },
   lookup: { run: lookupCommand, help: '' },
   search: { run: searchCommand, help: '' },
+  client: { run: clientCommand, help: CLIENT_HELP },
 };
 
 const processIo: Io = {

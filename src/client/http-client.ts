@@ -31,7 +31,22 @@ export interface ApiResponse<T> {
   status: number;
   body: T;
   headers: Headers;
+  /** Size of the response body as received, in bytes. */
+  bytes: number;
 }
+
+export interface HttpClientOptions {
+  /** PEM certificate(s) of the authority that signed an HTTPS server's certificate. */
+  ca?: string | Buffer;
+  /**
+   * Called once when a request is answered 401 although a token was sent (expired,
+   * server restarted with a new store): resolves true after logging in again, and the
+   * request is then repeated once.
+   */
+  onUnauthorized?: () => Promise<boolean>;
+}
+
+type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
 
 /**
  * A small JSON client of the ctibook API: bearer token, JSON bodies, errors as
@@ -40,10 +55,31 @@ export interface ApiResponse<T> {
 export class HttpClient {
   readonly baseUrl: string;
   token: string | undefined;
+  readonly #options: HttpClientOptions;
+  #fetch: Promise<FetchFunction> | undefined;
 
-  constructor(baseUrl: string, token?: string) {
+  constructor(baseUrl: string, token?: string, options: HttpClientOptions = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.token = token;
+    this.#options = options;
+  }
+
+  /** The CA given to the constructor, for other connections to the same server. */
+  get ca(): string | Buffer | undefined {
+    return this.#options.ca;
+  }
+
+  /** Node's fetch, or undici's with an agent that trusts the given CA. */
+  #fetcher(): Promise<FetchFunction> {
+    const ca = this.#options.ca;
+    this.#fetch ??= ca
+      ? import('undici').then(({ Agent, fetch }) => {
+          const dispatcher = new Agent({ connect: { ca } });
+          return (url, init) =>
+            fetch(url, { ...(init as object), dispatcher }) as unknown as Promise<Response>;
+        })
+      : Promise.resolve((url, init) => fetch(url, init));
+    return this.#fetch;
   }
 
   async login(
@@ -81,21 +117,53 @@ export class HttpClient {
     path: string,
     options: RequestOptions = {},
   ): Promise<ApiResponse<T>> {
+    const sentToken = this.token;
+    try {
+      return await this.#request<T>(method, path, options);
+    } catch (error) {
+      const retry =
+        error instanceof ApiError &&
+        error.status === 401 &&
+        sentToken !== undefined &&
+        !path.startsWith('/api/v1/auth/') &&
+        (await this.#options.onUnauthorized?.());
+      if (!retry) throw error;
+      return this.#request<T>(method, path, options);
+    }
+  }
+
+  async #request<T>(
+    method: string,
+    path: string,
+    options: RequestOptions & { retried?: boolean },
+  ): Promise<ApiResponse<T>> {
+    const doFetch = await this.#fetcher();
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
+      response = await doFetch(`${this.baseUrl}${path}`, {
         method,
         headers,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
         signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
       });
     } catch (error) {
+      // A kept-alive connection the server closed just as it was reused: a GET is safe to
+      // send again once, on a new connection.
+      if (method === 'GET' && !options.retried && isClosedConnection(error)) {
+        return this.#request<T>(method, path, { ...options, retried: true });
+      }
       throw new ServerUnreachableError(this.baseUrl, { cause: error });
     }
-    const text = await response.text();
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      // The connection broke while the body arrived (server stopped mid-answer).
+      throw new ServerUnreachableError(this.baseUrl, { cause: error });
+    }
     const body = text ? (parseJson(text) as T) : (undefined as T);
     if (!response.ok) {
       const error = (
@@ -110,8 +178,19 @@ export class HttpClient {
         error?.details,
       );
     }
-    return { status: response.status, body, headers: response.headers };
+    return {
+      status: response.status,
+      body,
+      headers: response.headers,
+      bytes: Buffer.byteLength(text),
+    };
   }
+}
+
+/** A connection closed or reset by the other side (not: refused, timed out). */
+function isClosedConnection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return cause?.code === 'UND_ERR_SOCKET' || cause?.code === 'ECONNRESET';
 }
 
 function parseJson(text: string): unknown {

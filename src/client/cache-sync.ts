@@ -1,0 +1,183 @@
+import type { z } from 'zod';
+import type { Book, ChangePage } from './api-types.js';
+import { BookListSchema, ChangePageSchema, LocationSchema } from './api-types.js';
+import { ClientError } from './client-errors.js';
+import type { HttpClient } from './http-client.js';
+import { ApiError, segment } from './http-client.js';
+import type { OfflineCache } from './offline-cache.js';
+
+/** Progress of one book's sync, reported after every page. */
+export interface SyncProgress {
+  phonebook: string;
+  /** `full`: a complete copy is being fetched; `delta`: only changes. */
+  phase: 'full' | 'delta';
+  /** Contacts received so far in this sync. */
+  done: number;
+  /** Contacts the book holds (for a full copy: what `done` goes up to). */
+  total: number;
+}
+
+/** What one book's sync did. */
+export interface BookSyncReport {
+  phonebook: string;
+  full: boolean;
+  upserts: number;
+  deletes: number;
+  pages: number;
+  bytes: number;
+  /** Milliseconds spent waiting for pages (server, network, JSON parsing, checking). */
+  waitMs: number;
+  /** Milliseconds spent storing pages (normalising numbers, indexing, writing). */
+  applyMs: number;
+}
+
+export interface SyncReport {
+  books: BookSyncReport[];
+  /** Copies deleted because the book is gone or the read or offline right was withdrawn. */
+  dropped: string[];
+  bytes: number;
+}
+
+export interface SyncOptions {
+  /** Contacts asked for per page (server maximum 50,000). */
+  pageSize?: number;
+  /** Only these books (still subject to the rights); default all with the offline right. */
+  only?: readonly string[];
+  onProgress?: (progress: SyncProgress) => void;
+}
+
+export const DEFAULT_PAGE_SIZE = 10_000;
+
+/** Parses a server answer, or says the server sent something the client cannot use. */
+export function parseAnswer<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  what: string,
+): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ClientError(
+      'CHANGE_FEED_INVALID',
+      `The server sent an unusable ${what} (${issue?.path.join('.') || 'body'}: ${issue?.message}); ` +
+        'the offline copy is unchanged',
+    );
+  }
+  return parsed.data as z.infer<S>;
+}
+
+/** The books the user may read, checked. */
+export async function fetchBooks(http: HttpClient): Promise<Book[]> {
+  return parseAnswer(BookListSchema, await http.get('/api/v1/phonebooks'), 'book list');
+}
+
+/**
+ * Brings the offline copies up to date: deletes the copies of books that are gone or
+ * whose read or offline right was withdrawn, takes the location settings, then pulls
+ * every offline book's changes page by page. Each page is applied with its token in one
+ * transaction, so an interruption (server stopped, process killed) loses nothing but the
+ * page in flight and the next sync goes on from there.
+ * @throws ServerUnreachableError, ApiError, ClientError CHANGE_FEED_INVALID or
+ *   CACHE_WRITE_FAILED; the copies stay as they were after the last applied page.
+ */
+export async function syncOfflineCopies(
+  http: HttpClient,
+  cache: OfflineCache,
+  options: SyncOptions = {},
+  books?: Book[],
+): Promise<SyncReport> {
+  const list = books ?? (await fetchBooks(http));
+  const offline = list.filter((b) => b.rights.read && b.rights.offline);
+  const dropped = cache.keepOnly(offline.map((b) => b.name));
+  const location = parseAnswer(
+    LocationSchema,
+    await http.get('/api/v1/settings/location'),
+    'location settings',
+  );
+  await cache.setLocation(location);
+  const report: SyncReport = { books: [], dropped, bytes: 0 };
+  for (const book of offline) {
+    if (options.only && !options.only.includes(book.name)) continue;
+    try {
+      const done = await syncBook(http, cache, book, options);
+      report.books.push(done);
+      report.bytes += done.bytes;
+    } catch (error) {
+      // The right was withdrawn or the book deleted between the list and its changes.
+      if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+        cache.drop(book.name);
+        report.dropped.push(book.name);
+        continue;
+      }
+      throw error;
+    }
+  }
+  return report;
+}
+
+async function syncBook(
+  http: HttpClient,
+  cache: OfflineCache,
+  book: Book,
+  options: SyncOptions,
+): Promise<BookSyncReport> {
+  const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const report: BookSyncReport = {
+    phonebook: book.name,
+    full: cache.filling(book.name),
+    upserts: 0,
+    deletes: 0,
+    pages: 0,
+    bytes: 0,
+    waitMs: 0,
+    applyMs: 0,
+  };
+  let next: Promise<{ page: ChangePage; bytes: number }> | undefined = fetchPage(
+    http,
+    book.name,
+    cache.since(book.name),
+    limit,
+  );
+  while (next) {
+    const waited = performance.now();
+    const { page, bytes }: { page: ChangePage; bytes: number } = await next;
+    const applied = performance.now();
+    report.waitMs += applied - waited;
+    // Asks for the following page while this one is stored (its token is known already);
+    // should storing fail, that answer is dropped.
+    next = page.more ? fetchPage(http, book.name, page.token, limit) : undefined;
+    next?.catch(() => undefined);
+    cache.applyPage(book.name, page);
+    report.applyMs += performance.now() - applied;
+    report.full ||= page.reset;
+    report.pages++;
+    report.bytes += bytes;
+    report.upserts += page.upserts.length;
+    report.deletes += page.deletes.length;
+    options.onProgress?.({
+      phonebook: book.name,
+      phase: report.full ? 'full' : 'delta',
+      done: report.upserts,
+      total: book.contactCount,
+    });
+  }
+  return report;
+}
+
+async function fetchPage(
+  http: HttpClient,
+  name: string,
+  since: string | undefined,
+  limit: number,
+): Promise<{ page: ChangePage; bytes: number }> {
+  const query = new URLSearchParams({ limit: String(limit), ...(since ? { since } : {}) });
+  const response = await http.request<unknown>(
+    'GET',
+    `/api/v1/phonebooks/${segment(name)}/changes?${query}`,
+    { timeoutMs: 120_000 },
+  );
+  return {
+    page: parseAnswer(ChangePageSchema, response.body, 'change feed page'),
+    bytes: response.bytes,
+  };
+}

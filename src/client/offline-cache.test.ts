@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChangePage, Contact } from './api-types.js';
+import { OfflineCache } from './offline-cache.js';
+
+const MUNICH = {
+  countryCode: '49',
+  areaCode: '89',
+  internationalPrefix: '00',
+  nationalPrefix: '0',
+  outsideLinePrefix: '',
+  pbxBaseNumber: '',
+  internalNumberMaxLength: 4,
+};
+
+function contact(id: string, fields: Partial<Contact>): Contact {
+  return {
+    id,
+    displayName: fields.lastName ?? id,
+    phonebook: 'Sales',
+    etag: '"1-1"',
+    updatedAt: '2026-11-26T00:00:00.000Z',
+    ...fields,
+  };
+}
+
+function page(token: string, changes: Partial<ChangePage>): ChangePage {
+  return { token, reset: false, more: false, upserts: [], deletes: [], ...changes };
+}
+
+describe('OfflineCache', () => {
+  let dir: string;
+  let cache: OfflineCache;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-offline-cache-'));
+    cache = OfflineCache.open(dir);
+    await cache.setLocation(MUNICH);
+  });
+  afterEach(() => {
+    cache.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fills a full copy beside the old one and swaps only at its last page', () => {
+    cache.applyPage(
+      'Sales',
+      page('1.1', {
+        reset: true,
+        upserts: [contact('a', { lastName: 'Alt', businessPhone: '089 111' })],
+      }),
+    );
+    expect(cache.lookup('089 111').matches).toMatchObject([{ id: 'a', phonebook: 'Sales' }]);
+    expect(cache.since('Sales')).toBe('1.1');
+
+    // The book was rebuilt on the server: a reset arrives in two pages.
+    cache.applyPage(
+      'Sales',
+      page('2.1', {
+        reset: true,
+        more: true,
+        upserts: [contact('b', { lastName: 'Neu', businessPhone: '089 222' })],
+      }),
+    );
+    expect(cache.filling('Sales')).toBe(true);
+    expect(cache.since('Sales')).toBe('2.1');
+    expect(cache.lookup('089 111').matches).toMatchObject([{ id: 'a' }]);
+    expect(cache.lookup('089 222').matches).toEqual([]);
+
+    cache.applyPage('Sales', page('2.2', { upserts: [contact('c', { lastName: 'Drei' })] }));
+    expect(cache.filling('Sales')).toBe(false);
+    expect(cache.lookup('089 111').matches).toEqual([]);
+    expect(cache.lookup('089 222').matches).toMatchObject([{ id: 'b', phonebook: 'Sales' }]);
+    expect(cache.books()).toMatchObject([{ name: 'Sales', contactCount: 2 }]);
+    expect(cache.integrity()).toBe('ok');
+  });
+
+  it('applies deltas and deletions, and refuses a delta before any full copy', () => {
+    cache.applyPage(
+      'Sales',
+      page('1.2', {
+        reset: true,
+        upserts: [contact('a', { lastName: 'Alt' }), contact('b', { lastName: 'Bee' })],
+      }),
+    );
+    cache.applyPage(
+      'Sales',
+      page('1.4', { upserts: [contact('a', { lastName: 'Anders' })], deletes: ['b'] }),
+    );
+    expect(cache.search('anders', 10).items).toMatchObject([{ id: 'a' }]);
+    expect(cache.search('bee', 10).items).toEqual([]);
+    expect(cache.contact('Sales', 'a')).toMatchObject({ lastName: 'Anders', offline: true });
+    expect(() => cache.applyPage('Other', page('3.1', {}))).toThrow(/before its full copy/);
+    expect(cache.books().map((b) => b.name)).toEqual(['Sales']);
+  });
+
+  it('drops copies that are no longer wanted, and re-keys numbers when the location changes', async () => {
+    cache.applyPage(
+      'Sales',
+      page('1.1', {
+        reset: true,
+        upserts: [contact('a', { lastName: 'Ort', homePhone: '1234567' })],
+      }),
+    );
+    cache.applyPage(
+      'Private',
+      page('2.1', { reset: true, upserts: [contact('p', { lastName: 'Pri' })] }),
+    );
+    expect(cache.lookup('+49891234567').matches).toMatchObject([{ id: 'a' }]);
+    await cache.setLocation({ ...MUNICH, areaCode: '30' });
+    expect(cache.lookup('+49891234567').matches).toEqual([]);
+    expect(cache.lookup('+49301234567').matches).toMatchObject([{ id: 'a' }]);
+    expect(cache.keepOnly(['Sales'])).toEqual(['Private']);
+    expect(cache.search('pri', 10).items).toEqual([]);
+    expect(cache.books().map((b) => b.name)).toEqual(['Sales']);
+  });
+
+  it('keeps its copies across reopening', () => {
+    cache.applyPage(
+      'Sales',
+      page('1.1', { reset: true, upserts: [contact('a', { lastName: 'Bleibt' })] }),
+    );
+    cache.close();
+    cache = OfflineCache.open(dir);
+    expect(cache.search('bleibt', 10).items).toMatchObject([{ id: 'a' }]);
+    expect(cache.location()).toMatchObject(MUNICH);
+  });
+});

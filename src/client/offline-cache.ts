@@ -1,0 +1,400 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { AccessService, DEFAULT_ACCESS_OPTIONS } from '../access/access-service.js';
+import type { Principal } from '../access/access-service.js';
+import { AccessStore } from '../access/access-store.js';
+import { CallerLookup } from '../directory/caller-lookup.js';
+import { LocationService } from '../directory/location-service.js';
+import { SearchService } from '../directory/search-service.js';
+import type { ContactData } from '../domain/contact.js';
+import type { LocationSettings } from '../domain/phone-number.js';
+import { NoteStore } from '../notes/note-store.js';
+import { ContactSearch } from '../store/contact-search.js';
+import { ContactStore } from '../store/contact-store.js';
+import { prepareContact } from '../store/contact-rows.js';
+import type { SqliteDatabase } from '../store/database.js';
+import { openDatabase } from '../store/database.js';
+import { NumberIndex } from '../store/number-index.js';
+import { PhonebookStore, SettingsStore } from '../store/phonebook-store.js';
+import type { ChangePage, Contact, LookupAnswer, SearchAnswer } from './api-types.js';
+import { ClientError } from './client-errors.js';
+
+/** The file of the offline copies inside the working directory. */
+export const CACHE_FILE = 'offline.sqlite';
+
+/** One book kept offline. */
+export interface CachedBook {
+  name: string;
+  contactCount: number;
+  /** When the copy last caught up with the server (ISO time), null while a first copy fills. */
+  syncedAt: string | null;
+}
+
+export interface OfflineCacheOptions {
+  /** Largest size the cache file may grow to; a write past it fails like a full disk. */
+  maxBytes?: number;
+}
+
+interface CachedBookRow {
+  name: string;
+  local_id: number | null;
+  token: string | null;
+  staging_id: number | null;
+  staging_token: string | null;
+  synced_at: string | null;
+}
+
+const CLIENT_SCHEMA = `
+  CREATE TABLE IF NOT EXISTS client_books (
+    name TEXT PRIMARY KEY,
+    local_id INTEGER,
+    token TEXT,
+    staging_id INTEGER,
+    staging_token TEXT,
+    synced_at TEXT
+  );`;
+
+/** The local copy answers as an admin of its own store: it only holds books the user may read. */
+const LOCAL: Principal = { username: 'offline-copy', admin: true };
+const BOOK_CONFIG = { readOnly: true, notes: 'none' } as const;
+
+/**
+ * The offline copies of the books a user has the offline right on, in one SQLite file of
+ * the server's own schema, searched and looked up with the server's own modules (number
+ * normalisation, number index, search ranking, caller lookup), so an offline answer is
+ * the answer the server would give.
+ *
+ * Every page of changes is applied together with its token in one transaction, so a
+ * process killed at any point leaves a copy that opens and continues where it stopped.
+ * A full copy (first sync, or `reset` from the server) fills a hidden staging book that
+ * replaces the old copy only once complete: the old copy stays usable meanwhile.
+ */
+export class OfflineCache {
+  readonly file: string;
+  readonly #db: SqliteDatabase;
+  readonly #contacts: ContactStore;
+  readonly #location: LocationService;
+  #books!: PhonebookStore;
+  #lookup!: CallerLookup;
+  #search!: SearchService;
+  readonly #access: AccessService;
+  readonly #searchIndex: ContactSearch;
+  readonly #index: NumberIndex;
+
+  private constructor(file: string, db: SqliteDatabase) {
+    this.file = file;
+    this.#db = db;
+    this.#contacts = new ContactStore(db);
+    this.#access = new AccessService(new AccessStore(db), DEFAULT_ACCESS_OPTIONS, () => undefined);
+    this.#searchIndex = new ContactSearch(db);
+    this.#index = new NumberIndex(db);
+    this.#location = new LocationService(new SettingsStore(db), this.#contacts, new NoteStore(db));
+    this.#refreshBooks();
+  }
+
+  /**
+   * Opens (creating when missing) the offline copies in `workdir`, and finishes dropping
+   * any copy whose removal a killed process left undone.
+   * @throws ClientError CACHE_WRITE_FAILED when the directory or file cannot be written.
+   */
+  static open(workdir: string, options: OfflineCacheOptions = {}): OfflineCache {
+    const file = join(workdir, CACHE_FILE);
+    try {
+      mkdirSync(workdir, { recursive: true, mode: 0o700 });
+      // NORMAL: a power cut may lose the last page, never consistency; the token goes with it.
+      const db = openDatabase(file, { synchronous: 'NORMAL' });
+      if (options.maxBytes !== undefined) {
+        const pageSize = db.pragma('page_size', { simple: true }) as number;
+        db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
+      }
+      db.exec(CLIENT_SCHEMA);
+      const cache = new OfflineCache(file, db);
+      cache.#dropOrphans();
+      return cache;
+    } catch (error) {
+      throw cacheError(error, `Cannot open the offline copy ${file}`);
+    }
+  }
+
+  /** SQLite's integrity check of the file: `ok` when sound. */
+  integrity(): string {
+    return this.#db.pragma('integrity_check', { simple: true }) as string;
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  /** Whether any book has a complete copy here. */
+  hasCopies(): boolean {
+    return (
+      this.#db.prepare('SELECT 1 FROM client_books WHERE local_id IS NOT NULL LIMIT 1').get() !==
+      undefined
+    );
+  }
+
+  /** Books with a copy here (complete or still filling). */
+  books(): CachedBook[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM client_books ORDER BY name')
+      .all() as CachedBookRow[];
+    return rows.map((row) => ({
+      name: row.name,
+      contactCount: row.local_id === null ? 0 : this.#contacts.count(row.local_id),
+      syncedAt: row.synced_at,
+    }));
+  }
+
+  /** The `since` to send for a book's next page: the staging copy's, else the copy's. */
+  since(name: string): string | undefined {
+    const row = this.#row(name);
+    if (!row) return undefined;
+    return (row.staging_id !== null ? row.staging_token : row.token) ?? undefined;
+  }
+
+  /** Whether a full copy of the book is being filled (first sync or reset, not finished). */
+  filling(name: string): boolean {
+    const row = this.#row(name);
+    return row === undefined || row.staging_id !== null || row.local_id === null;
+  }
+
+  /** The location settings the copies are indexed with. */
+  location(): LocationSettings {
+    return this.#location.get();
+  }
+
+  /**
+   * Takes the server's location settings; when they differ, every stored number is
+   * re-keyed (as the server does), so offline lookups read numbers as the server does.
+   */
+  async setLocation(location: LocationSettings): Promise<void> {
+    const current = this.#location.get();
+    const same = (Object.keys(location) as (keyof LocationSettings)[]).every(
+      (key) => current[key] === location[key],
+    );
+    if (same) return;
+    try {
+      await this.#location.set(location);
+    } catch (error) {
+      throw cacheError(error, 'Cannot store the location settings in the offline copy');
+    }
+  }
+
+  /**
+   * Applies one page of a book's change feed and its token in one transaction. A page
+   * with `reset` starts a new full copy beside the old one; the last page of a full copy
+   * (`more: false`) makes it the book's copy.
+   * @throws ClientError CACHE_WRITE_FAILED (read-only, disk full); nothing is applied then.
+   */
+  applyPage(name: string, page: ChangePage): void {
+    const normalizer = this.#location.normalizer;
+    // Derived before the transaction: it holds the write lock for the store work only.
+    const prepared = page.upserts.map((c) => ({
+      contact: prepareContact(c.id, contactData(c), normalizer),
+      updatedAt: c.updatedAt,
+    }));
+    const now = new Date().toISOString();
+    let promoted = false;
+    try {
+      this.#db.transaction(() => {
+        let row = this.#row(name);
+        if (!row) {
+          this.#db.prepare('INSERT INTO client_books (name) VALUES (?)').run(name);
+          row = this.#row(name) as CachedBookRow;
+        }
+        if (page.reset) {
+          if (row.staging_id !== null) this.#dropLocal(row.staging_id);
+          const staging = this.#books.insert(
+            `\u0000staging ${name} ${now}`,
+            'builtin',
+            BOOK_CONFIG,
+            now,
+          );
+          this.#db.prepare("UPDATE phonebooks SET state = 'staging' WHERE id = ?").run(staging.id);
+          row = { ...row, staging_id: staging.id };
+        }
+        const target = row.staging_id ?? row.local_id;
+        if (target === null) {
+          throw new ClientError(
+            'CHANGE_FEED_INVALID',
+            `Changes of ${name} came before its full copy`,
+          );
+        }
+        this.#contacts.putManyDated(target, prepared);
+        for (const id of page.deletes) this.#contacts.delete(target, id);
+        if (row.staging_id === null) {
+          this.#setRow(name, { token: page.token, synced_at: page.more ? row.synced_at : now });
+        } else if (page.more) {
+          this.#setRow(name, { staging_id: row.staging_id, staging_token: page.token });
+        } else {
+          this.#promote(name, row, row.staging_id);
+          this.#setRow(name, {
+            local_id: row.staging_id,
+            token: page.token,
+            staging_id: null,
+            staging_token: null,
+            synced_at: now,
+          });
+          promoted = true;
+        }
+      })();
+    } catch (error) {
+      this.#refreshBooks();
+      throw cacheError(error, `Cannot store the changes of ${name} in the offline copy`);
+    }
+    if (promoted || page.reset) this.#refreshBooks();
+    if (promoted) this.#dropOrphans();
+  }
+
+  /** Deletes a book's copy (offline or read right withdrawn, book gone). */
+  drop(name: string): void {
+    const row = this.#row(name);
+    if (!row) return;
+    try {
+      // The dropped contacts are overwritten, not merely left in free pages. Only here: on
+      // every write it would also zero each page the search index frees while it grows.
+      this.#db.pragma('secure_delete = ON');
+      this.#db.transaction(() => {
+        if (row.local_id !== null) this.#dropLocal(row.local_id);
+        if (row.staging_id !== null) this.#dropLocal(row.staging_id);
+        this.#db.prepare('DELETE FROM client_books WHERE name = ?').run(name);
+      })();
+      // Moves the overwritten pages out of the write-ahead log into the file, then empties it.
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      throw cacheError(error, `Cannot delete the offline copy of ${name}`);
+    } finally {
+      this.#db.pragma('secure_delete = OFF');
+      this.#refreshBooks();
+    }
+  }
+
+  /** Keeps the copies of `names` only; returns the names of the copies deleted. */
+  keepOnly(names: readonly string[]): string[] {
+    const keep = new Set(names);
+    const dropped = this.books()
+      .map((book) => book.name)
+      .filter((name) => !keep.has(name));
+    for (const name of dropped) this.drop(name);
+    return dropped;
+  }
+
+  /** Caller lookup on the copies, ranked as the server ranks. */
+  lookup(number: string): LookupAnswer {
+    return { ...this.#lookup.lookup(LOCAL, number), offline: true };
+  }
+
+  /** Search over the copies, ranked as the server ranks. */
+  search(q: string, limit: number, offset = 0): SearchAnswer {
+    return { ...this.#search.search(LOCAL, q, limit, offset), offline: true };
+  }
+
+  /** One contact of a copy (no ETag: change it online); undefined when not in the copy. */
+  contact(book: string, id: string): (Contact & { offline: true }) | undefined {
+    const record = this.#books.byName(book);
+    const stored = record && this.#contacts.get(record.id, id);
+    if (!record || !stored) return undefined;
+    return {
+      id: stored.id,
+      ...stored.data,
+      displayName: stored.displayName,
+      phonebook: record.name,
+      etag: '',
+      updatedAt: stored.updatedAt,
+      normalized: this.#contacts.normalizedNumbers(stored.rowid),
+      offline: true,
+    };
+  }
+
+  #row(name: string): CachedBookRow | undefined {
+    return this.#db.prepare('SELECT * FROM client_books WHERE name = ?').get(name) as
+      CachedBookRow | undefined;
+  }
+
+  #setRow(name: string, values: Partial<Omit<CachedBookRow, 'name'>>): void {
+    const keys = Object.keys(values);
+    this.#db
+      .prepare(
+        `UPDATE client_books SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE name = @name`,
+      )
+      .run({ ...values, name });
+  }
+
+  /** The staging copy takes the book's name; the old copy is hidden, to be dropped. */
+  #promote(name: string, row: CachedBookRow, stagingId: number): void {
+    if (row.local_id !== null) {
+      this.#db
+        .prepare("UPDATE phonebooks SET name = ?, state = 'retired' WHERE id = ?")
+        .run(`\u0000retired ${row.local_id}`, row.local_id);
+    }
+    this.#db
+      .prepare("UPDATE phonebooks SET name = ?, state = 'active' WHERE id = ?")
+      .run(name, stagingId);
+  }
+
+  #dropLocal(bookId: number): void {
+    this.#contacts.deleteBook(bookId);
+    this.#db.prepare('DELETE FROM tombstones WHERE book_id = ?').run(bookId);
+    this.#db.prepare('DELETE FROM phonebooks WHERE id = ?').run(bookId);
+  }
+
+  /** Drops local books no copy refers to (replaced copies, staging of a dropped book). */
+  #dropOrphans(): void {
+    const orphans = this.#db
+      .prepare(
+        `SELECT id FROM phonebooks WHERE id NOT IN
+           (SELECT local_id FROM client_books WHERE local_id IS NOT NULL
+            UNION SELECT staging_id FROM client_books WHERE staging_id IS NOT NULL)`,
+      )
+      .pluck()
+      .all() as number[];
+    if (orphans.length === 0) return;
+    this.#db.transaction(() => {
+      for (const id of orphans) this.#dropLocal(id);
+    })();
+    this.#refreshBooks();
+  }
+
+  /** The book registry caches names: rebuilt after the books changed under it. */
+  #refreshBooks(): void {
+    this.#books = new PhonebookStore(this.#db);
+    this.#lookup = new CallerLookup(this.#index, this.#access, this.#books, this.#location);
+    this.#search = new SearchService(this.#searchIndex, this.#contacts, this.#books, this.#access);
+  }
+}
+
+/** The stored part of a contact sent by the server. */
+function contactData(contact: Contact): ContactData {
+  const {
+    id: _id,
+    phonebook: _book,
+    etag: _etag,
+    updatedAt: _at,
+    normalized: _n,
+    ...data
+  } = contact;
+  return data;
+}
+
+/** SQLite's and the file system's refusals, said plainly; other errors pass unchanged. */
+function cacheError(error: unknown, what: string): unknown {
+  if (error instanceof ClientError) return error;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string') return error;
+  const reasons: Record<string, string> = {
+    SQLITE_FULL: 'the disk (or the configured size limit) is full',
+    SQLITE_READONLY: 'the working directory or file is read-only',
+    SQLITE_CANTOPEN: 'the file cannot be opened',
+    SQLITE_IOERR: 'the disk reported an I/O error',
+    EACCES: 'permission denied',
+    EROFS: 'the file system is read-only',
+    ENOSPC: 'the disk is full',
+  };
+  const reason = Object.entries(reasons).find(([prefix]) => code.startsWith(prefix))?.[1];
+  if (!reason) return error;
+  return new ClientError(
+    'CACHE_WRITE_FAILED',
+    `${what}: ${reason}; the previous copy is unchanged`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,240 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ClientError,
+  CtibookClient,
+  OfflineCache,
+  ServerUnreachableError,
+} from '../src/client/index.js';
+import type { ClientFixture } from './client-fixture.js';
+import { MUNICH, OTTO_PASSWORD, startFixture } from './client-fixture.js';
+import { CLI } from './support/server-process.js';
+
+const BIG = 3000;
+
+/** A CSV book of `count` contacts, synced into the server's store. */
+async function addCsvBook(f: ClientFixture, name: string, count: number): Promise<void> {
+  const rows = ['id;firstName;lastName;company;businessPhone'];
+  for (let i = 0; i < count; i++) {
+    rows.push(`c${i};Vorname${i};Nachname${i};Firma ${i % 50};+49 89 ${String(2_000_000 + i)}`);
+  }
+  const path = join(f.home, `${name}.csv`);
+  writeFileSync(path, `${rows.join('\n')}\n`);
+  await f.api('POST', '/api/v1/phonebooks', {
+    name,
+    kind: 'csv',
+    source: { path, delimiter: ';', idColumn: 'id' },
+  });
+  await f.api('POST', `/api/v1/phonebooks/${name}/sync?wait=true`);
+  await f.api('PUT', '/api/v1/groups/field/resources', [
+    { phonebook: 'Sales', read: true, write: false, offline: true },
+    { phonebook: name, read: true, write: false, offline: true },
+  ]);
+}
+
+/** Generous: these start real processes and copy thousands of contacts on a shared machine. */
+const SLOW = 180_000;
+
+describe('client faults against a real server', () => {
+  let f: ClientFixture;
+  const open = (): CtibookClient =>
+    CtibookClient.open({
+      server: f.server.url,
+      username: 'otto',
+      password: OTTO_PASSWORD,
+      workdir: f.workdir,
+    });
+
+  beforeEach(async () => {
+    f = await startFixture();
+    await f.addContact('Sales', { lastName: 'Kern', businessPhone: '089 111222' });
+  });
+  afterEach(async () => {
+    await f.close();
+  }, SLOW);
+
+  it(
+    'a client killed mid-sync restarts consistent and finishes the copy',
+    async () => {
+      await addCsvBook(f, 'Big', BIG);
+      for (const killAfterPages of [3, 20]) {
+        const child = spawn(
+          process.execPath,
+          [
+            CLI,
+            'client',
+            'sync',
+            '--server',
+            f.server.url,
+            '--user',
+            'otto',
+            '--workdir',
+            f.workdir,
+            '--page-size',
+            '50',
+          ],
+          {
+            env: { ...process.env, CTIBOOK_PASSWORD: OTTO_PASSWORD },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        let pages = 0;
+        const killed = new Promise<void>((resolve, reject) => {
+          child.stderr.on('data', (chunk: Buffer) => {
+            pages += (chunk.toString().match(/^Big /gm) ?? []).length;
+            if (pages >= killAfterPages) {
+              child.kill('SIGKILL');
+              resolve();
+            }
+          });
+          child.once('exit', (code) => reject(new Error(`sync ended (${code}) before the kill`)));
+        });
+        try {
+          await killed;
+        } finally {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGKILL');
+            await new Promise((resolve) => child.once('exit', resolve));
+          }
+        }
+
+        const cache = OfflineCache.open(f.workdir);
+        expect(cache.integrity()).toBe('ok');
+        // The full copy fills beside the book and appears only once complete.
+        expect(cache.books().find((b) => b.name === 'Big')).toMatchObject({
+          contactCount: 0,
+          syncedAt: null,
+        });
+        expect(cache.lookup('089 2000001').matches).toEqual([]);
+        cache.close();
+      }
+      const client = open();
+      const report = await client.sync({ pageSize: 500 });
+      // Went on from where the killed process stopped: not everything again.
+      const big = report.books.find((b) => b.phonebook === 'Big');
+      expect(big?.upserts).toBeLessThan(BIG);
+      expect(big?.upserts).toBeGreaterThan(0);
+      await f.stop();
+      expect((await client.books()).books.find((b) => b.name === 'Big')?.contactCount).toBe(BIG);
+      expect((await client.lookup('+49 89 2000999')).matches).toMatchObject([{ id: 'c999' }]);
+      expect((await client.search('nachname2999')).items).toMatchObject([{ id: 'c2999' }]);
+      await client.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'a server stopped mid-sync leaves the previous copy usable, and the next sync goes on',
+    async () => {
+      const client = open();
+      await client.sync();
+      await addCsvBook(f, 'Big', BIG);
+      let pages = 0;
+      const failed = await client
+        .sync({
+          pageSize: 100,
+          onProgress: () => {
+            if (++pages === 3) f.server.child.kill('SIGKILL');
+          },
+        })
+        .catch((error: unknown) => error);
+      expect(failed).toBeInstanceOf(ServerUnreachableError);
+      const offline = await client.lookup('089 111222');
+      expect(offline).toMatchObject({ offline: true, matches: [{ displayName: 'Kern' }] });
+      await f.restart();
+      const report = await client.sync();
+      expect(report.books.find((b) => b.phonebook === 'Big')?.full).toBe(true);
+      expect((await client.books()).books.find((b) => b.name === 'Big')?.contactCount).toBe(BIG);
+      await client.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'a change feed that sends garbage is refused and the copy stays as it was',
+    async () => {
+      const client = open();
+      await client.sync();
+      await client.close();
+      const fake = await fakeServer({
+        '/api/v1/phonebooks': [
+          {
+            name: 'Sales',
+            kind: 'builtin',
+            readOnly: false,
+            notes: 'builtin',
+            contactCount: 1,
+            rights: { read: true, write: false, offline: true },
+          },
+        ],
+        '/api/v1/settings/location': MUNICH,
+        '/api/v1/phonebooks/Sales/changes': {
+          token: '1.9',
+          reset: true,
+          more: false,
+          upserts: [{ lastName: 'x' }],
+        },
+      });
+      try {
+        const address = fake.address();
+        const port = typeof address === 'object' && address ? address.port : 0;
+        const confused = CtibookClient.open({
+          server: `http://127.0.0.1:${port}`,
+          username: 'otto',
+          token: 'whatever',
+          workdir: f.workdir,
+        });
+        await expect(confused.sync()).rejects.toMatchObject({ code: 'CHANGE_FEED_INVALID' });
+        await confused.close();
+      } finally {
+        fake.close();
+      }
+      const cache = OfflineCache.open(f.workdir);
+      expect(cache.lookup('089 111222').matches).toMatchObject([{ displayName: 'Kern' }]);
+      cache.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'a full working directory is a clear error; the previous copy stays usable',
+    async () => {
+      const client = open();
+      await client.sync();
+      await client.close();
+      await addCsvBook(f, 'Big', BIG);
+      const limited = CtibookClient.open({
+        server: f.server.url,
+        username: 'otto',
+        password: OTTO_PASSWORD,
+        workdir: f.workdir,
+        cache: { maxBytes: 600_000 },
+      });
+      const error = await limited.sync({ pageSize: 1000 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ClientError);
+      expect(error).toMatchObject({ code: 'CACHE_WRITE_FAILED' });
+      expect(String((error as Error).message)).toMatch(/full/);
+      await f.stop();
+      expect(await limited.lookup('089 111222')).toMatchObject({
+        offline: true,
+        matches: [{ displayName: 'Kern' }],
+      });
+      await limited.close();
+    },
+    SLOW,
+  );
+});
+
+function fakeServer(answers: Record<string, unknown>): Promise<Server> {
+  const server = createServer((request, response) => {
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    const answer = answers[path];
+    response.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(answer ?? { error: { code: 'NOT_FOUND', message: path } }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}

@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CtibookClient, ServerUnreachableError } from '../src/client/index.js';
+
+/** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
+function makeCertificates(dir: string): void {
+  const run = (...args: string[]): void =>
+    void execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=ctibook test CA',
+  );
+  run(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  );
+  execFileSync('sh', ['-c', 'printf "subjectAltName=IP:127.0.0.1" > ext.cnf'], { cwd: dir });
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  );
+}
+
+describe('client over HTTPS with a CA file', () => {
+  let dir: string;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-client-tls-'));
+    makeCertificates(dir);
+    server = createServer(
+      { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
+      (request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        const answer =
+          request.url === '/api/v1/auth/login'
+            ? { token: 't1', user: { username: 'otto', admin: false } }
+            : [];
+        response.end(JSON.stringify(answer));
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    url = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(() => {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trusts the server signed by the given CA, and refuses it without', async () => {
+    const trusted = CtibookClient.open({
+      server: url,
+      username: 'otto',
+      password: 'pw',
+      caFile: join(dir, 'ca.pem'),
+    });
+    expect(await trusted.login()).toEqual({ username: 'otto', admin: false });
+    expect(await trusted.books()).toEqual({ books: [], offline: false });
+    await trusted.close();
+    const untrusting = CtibookClient.open({ server: url, username: 'otto', password: 'pw' });
+    await expect(untrusting.login()).rejects.toBeInstanceOf(ServerUnreachableError);
+    await untrusting.close();
+  });
+});
