@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import type { HttpClient } from '../client/http-client.js';
 import type { Io } from './cli-context.js';
 
@@ -121,10 +122,7 @@ interface EventSocket {
   close(): void;
 }
 
-/**
- * Node's WebSocket (undici): global from Node 22, and on Node 20 only with
- * `--experimental-websocket`. Its non-standard second argument carries the headers.
- */
+/** `ws` (Node 20 has no global WebSocket); its second argument carries the headers. */
 type EventSocketConstructor = new (
   url: string,
   init: { headers: Record<string, string> },
@@ -138,17 +136,17 @@ export interface ProgressEvents {
 const HELLO_TIMEOUT_MS = 2000;
 
 /**
- * Listens to `GET /api/v1/events` for the `sync-progress` events of one book, when this
- * runtime has a WebSocket; resolves to undefined when it has none or the server does not
- * greet within 2 s (the caller then shows the sync's state from polls only).
+ * Listens to `GET /api/v1/events` for the `sync-progress` events of one book; resolves to
+ * undefined when the server does not greet within 2 s (the caller then shows the sync's
+ * state from polls only).
  */
 export async function watchSyncProgress(
   client: HttpClient,
   phonebook: string,
   onProgress: (progress: Progress) => void,
 ): Promise<ProgressEvents | undefined> {
-  const Socket = (globalThis as unknown as { WebSocket?: EventSocketConstructor }).WebSocket;
-  if (!Socket || !client.token) return undefined;
+  const Socket = WebSocket as unknown as EventSocketConstructor;
+  if (!client.token) return undefined;
   let socket: EventSocket;
   try {
     socket = new Socket(`${client.baseUrl.replace(/^http/i, 'ws')}/api/v1/events`, {

@@ -16,9 +16,8 @@ export const UPDATE_HELP = `Usage: ctibook phonebook update NAME [--json]
 
   Progress goes to stderr: a bar on a terminal, plain lines otherwise. The state comes from
   polling GET /api/v1/phonebooks/NAME every 500 ms; row counts come from the server's
-  sync-progress events when this Node has a WebSocket (Node 22 and later, or Node 20 with
-  NODE_OPTIONS=--experimental-websocket). The server sends no total, so the bar shows
-  activity and counts, not a percentage.
+  sync-progress events. The server sends no total, so the bar shows activity and counts,
+  not a percentage.
 
 ${CONNECTION_HELP}`;
 
@@ -93,7 +92,7 @@ export function failureText(error: ApiError): string {
 /**
  * Syncs a book now, with `?wait=true` (the answer is the report, or the error with its
  * code), showing progress on `display`: the book's state polled every 500 ms, and row
- * counts from `sync-progress` events when this runtime has a WebSocket. When the waiting
+ * counts from `sync-progress` events. When the waiting
  * request is cut (undici's 5-minute header timeout, a proxy) the polls alone follow the
  * sync to its end.
  */
