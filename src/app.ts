@@ -96,10 +96,12 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     home,
     books,
     cache: syncCache,
+    contacts: contactStore,
     location,
     events,
     logger: options.logger,
     now,
+    synchronous: options.synchronous ?? 'FULL',
     onRebuilt: () => access.invalidateRights(),
     onSynced: (book, version) => connections.synced(book, version),
   });

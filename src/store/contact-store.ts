@@ -168,15 +168,17 @@ export class ContactStore {
 
   /** Removes every contact of a book (the book itself is dropped by the caller). */
   deleteBook(bookId: number): void {
-    this.#db.transaction(() => {
-      // Collected first: better-sqlite3 runs no statement while another one iterates.
-      const rowids = this.#stmts.rowidsOf.all(bookId) as { rowid: number }[];
-      for (const { rowid } of rowids) this.#stmts.deleteFts.run(rowid);
-      this.#stmts.deletePhonesOfBook.run(bookId);
-      this.#stmts.deleteContactsOfBook.run(bookId);
-      this.#stmts.deleteTombstonesOfBook.run(bookId);
-      this.#stmts.setCount.run(0, bookId);
-    })();
+    this.#db
+      .transaction(() => {
+        // Collected first: better-sqlite3 runs no statement while another one iterates.
+        const rowids = this.#stmts.rowidsOf.all(bookId) as { rowid: number }[];
+        for (const { rowid } of rowids) this.#stmts.deleteFts.run(rowid);
+        this.#stmts.deletePhonesOfBook.run(bookId);
+        this.#stmts.deleteContactsOfBook.run(bookId);
+        this.#stmts.deleteTombstonesOfBook.run(bookId);
+        this.#stmts.setCount.run(0, bookId);
+      })
+      .immediate();
   }
 
   /** Every contact of a book, in storage order (for export and re-indexing). */
@@ -191,13 +193,15 @@ export class ContactStore {
    * settings changed) without touching their data, etag or change sequence.
    */
   reindex(entries: Iterable<{ rowid: number; bookId: number; contact: PreparedContact }>): void {
-    this.#db.transaction(() => {
-      for (const { rowid, bookId, contact } of entries) {
-        this.#stmts.deleteFts.run(rowid);
-        this.#stmts.deletePhones.run(rowid);
-        this.#insertIndex(rowid, bookId, contact);
-      }
-    })();
+    this.#db
+      .transaction(() => {
+        for (const { rowid, bookId, contact } of entries) {
+          this.#stmts.deleteFts.run(rowid);
+          this.#stmts.deletePhones.run(rowid);
+          this.#insertIndex(rowid, bookId, contact);
+        }
+      })
+      .immediate();
   }
 
   /** Rowids in storage order after `after`, a batch at a time (for re-indexing). */
@@ -242,12 +246,14 @@ export class ContactStore {
    */
   async dropInChunks(bookId: number, chunk = 1000): Promise<void> {
     for (;;) {
-      const done = this.#db.transaction(() => {
-        const rowids = this.#stmts.rowidsBatch.pluck().all(bookId, chunk) as number[];
-        for (const rowid of rowids) this.#removeRow(rowid);
-        this.#stmts.addCount.run(-rowids.length, bookId);
-        return rowids.length < chunk;
-      })();
+      const done = this.#db
+        .transaction(() => {
+          const rowids = this.#stmts.rowidsBatch.pluck().all(bookId, chunk) as number[];
+          for (const rowid of rowids) this.#removeRow(rowid);
+          this.#stmts.addCount.run(-rowids.length, bookId);
+          return rowids.length < chunk;
+        })
+        .immediate();
       if (done) break;
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -270,16 +276,20 @@ export class ContactStore {
 
   /**
    * Runs `work` in one transaction with the books' change sequences and contact counts
-   * kept in memory and written once at its end. (An `UPDATE … RETURNING` per contact made
+   * kept in memory and written once at its end. Like every write transaction here it
+   * starts IMMEDIATE: a sync worker writes on its own connection, and a deferred
+   * transaction that read before the worker committed could not write (SQLITE_BUSY_SNAPSHOT). (An `UPDATE … RETURNING` per contact made
    * SQLite open a statement savepoint, and FTS5 flushes its pending index at every one.)
    */
   #writing<T>(work: (counters: BookCounters) => T): T {
-    return this.#db.transaction(() => {
-      const counters = new BookCounters(this.#stmts.seqOf);
-      const result = work(counters);
-      counters.flush(this.#stmts.setSeqAndCount);
-      return result;
-    })();
+    return this.#db
+      .transaction(() => {
+        const counters = new BookCounters(this.#stmts.seqOf);
+        const result = work(counters);
+        counters.flush(this.#stmts.setSeqAndCount);
+        return result;
+      })
+      .immediate();
   }
 
   #delete(counters: BookCounters, bookId: number, id: string): boolean {

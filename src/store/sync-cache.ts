@@ -1,11 +1,11 @@
 import type { CacheTarget } from '../sync/cache-target.js';
 import type { ContactStore } from './contact-store.js';
-import type { PreparedContact } from './contact-rows.js';
 import type { PhonebookStore } from './phonebook-store.js';
 
 /**
- * The store side of syncs: diffs applied in one transaction; rebuilds filled into a
- * hidden staging book and promoted at once; replaced copies dropped a chunk at a time.
+ * The main thread's store side of syncs (their rows are written by the sync worker's own
+ * connection): staging books created and promoted at once, hidden copies dropped a chunk
+ * at a time, index merging paused while syncs write.
  */
 export class SyncCache implements CacheTarget {
   readonly #books: PhonebookStore;
@@ -49,27 +49,10 @@ export class SyncCache implements CacheTarget {
     }
   }
 
-  hashes(bookId: number): Promise<Map<string, number>> {
-    return this.#contacts.hashesInSlices(bookId);
-  }
-
-  applyDiff(
-    bookId: number,
-    upserts: readonly PreparedContact[],
-    deletes: readonly string[],
-    now: string,
-  ): void {
-    this.#contacts.applyDiff(bookId, upserts, deletes, now);
-  }
-
   createStaging(bookId: number, now: string): number {
     const book = this.#books.byId(bookId);
     if (!book) throw new Error(`createStaging: no book ${bookId}`);
     return this.#books.insertStaging(book, now);
-  }
-
-  writeStaging(stagingId: number, contacts: readonly PreparedContact[], now: string): void {
-    this.#contacts.putMany(stagingId, contacts, now);
   }
 
   promote(bookId: number, stagingId: number): void {

@@ -194,7 +194,7 @@ describe('external books: a CSV book through the API and the sync engine', () =>
     t = await createTestApp({ home });
     for (
       let i = 0;
-      i < 100 && t.app.stores.contacts.count(t.app.stores.books.byName('Kunden')?.id ?? 0) !== 5;
+      i < 400 && t.app.stores.contacts.count(t.app.stores.books.byName('Kunden')?.id ?? 0) !== 5;
       i++
     ) {
       await new Promise((resolve) => setTimeout(resolve, 50));

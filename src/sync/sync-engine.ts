@@ -1,21 +1,15 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../directory/events.js';
 import type { LocationService } from '../directory/location-service.js';
-import { CtibookError } from '../domain/errors.js';
-import { memoColumnOf } from '../domain/notes-mode.js';
 import type { CacheSettings } from '../domain/phonebook.js';
-import { createConnector } from '../sources/registry.js';
-import type { SkippedRow } from '../sources/source-connector.js';
-import type { PreparedContact } from '../store/contact-rows.js';
+import type { ContactStore } from '../store/contact-store.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
 import type { CacheTarget } from './cache-target.js';
-import type { UnchangedRow } from './pull.js';
-import { pullChanges, pullContacts } from './pull.js';
-import { Pacer, WriteChunks } from './pacer.js';
 import { DEFAULT_CACHE, backoffMs, nextSyncAt } from './schedule.js';
+import type { SyncJob } from './sync-job.js';
 import type { SyncReport } from './sync-report.js';
-import { MAX_LISTED_SKIPS, emptyReport } from './sync-report.js';
+import { SyncWorkers } from './sync-workers.js';
 
 /** The sync state `GET /api/v1/phonebooks` shows. */
 export interface SyncStatus {
@@ -30,6 +24,8 @@ export interface SyncEngineDeps {
   home: Home;
   books: PhonebookStore;
   cache: CacheTarget;
+  /** The main thread's contacts, for the kinds whose syncs cannot run on a worker. */
+  contacts: ContactStore;
   location: LocationService;
   events: EventBus;
   logger: Logger;
@@ -41,12 +37,12 @@ export interface SyncEngineDeps {
    * hash, see `SourceConnector.version`), also kept as `SourceVersion=` in folder_cfg.ini.
    */
   onSynced?: (book: PhonebookRecord, version: string | undefined) => void;
+  /** The store's `synchronous` setting, for the sync workers' own connections. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** A sync that reads nothing for this long is stopped as hung (default 5 minutes). */
+  idleMs?: number;
 }
 
-/** Rows between progress events. */
-const CHUNK = 5000;
-/** Above this many changes a changed-only sync rebuilds instead of patching in place. */
-const MAX_DIFF = 100_000;
 const CHECK_EVERY_MS = 30_000;
 
 interface BookState {
@@ -61,15 +57,20 @@ interface BookState {
  * Keeps the copies of external books current: on the schedule of each book's cache
  * settings, at start-up for books whose `LastSync=` is empty or due, and on demand
  * ("Update"). A failed sync keeps the old copy, records the error and retries with back-off.
+ * The heavy work of each sync runs on a worker thread (see {@link SyncWorkers}); the main
+ * thread keeps the schedule, the states, progress events and the quick final steps.
  */
 export class SyncEngine {
   readonly #d: SyncEngineDeps;
   /** By book name (lower case): a rebuild gives the book a new id, not a new history. */
   readonly #states = new Map<string, BookState>();
+  readonly #workers: SyncWorkers;
   #timer: NodeJS.Timeout | undefined;
+  #stopping = false;
 
   constructor(deps: SyncEngineDeps) {
     this.#d = deps;
+    this.#workers = new SyncWorkers(deps.contacts, deps.idleMs);
   }
 
   /** Starts the schedule; the first check runs at once (start-up syncs). */
@@ -79,8 +80,11 @@ export class SyncEngine {
     this.checkSchedule();
   }
 
+  /** Stops the schedule and terminates running syncs (their books sync again at the next start). */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
+    this.#stopping = true;
+    await this.#workers.terminateAll();
     await Promise.allSettled([...this.#states.values()].map((s) => s.running));
   }
 
@@ -159,6 +163,8 @@ export class SyncEngine {
       this.#d.events.publish({ type: 'phonebooks-changed' });
       return report;
     } catch (error) {
+      // Stopped by close(): `SyncState=running` stays, so the next start redoes the sync.
+      if (this.#stopping) throw error;
       home.writeBookSettings(book.name, { SyncState: 'failed' });
       state.failures++;
       state.lastFailureAt = this.#d.now().getTime();
@@ -176,162 +182,49 @@ export class SyncEngine {
     started: Date,
     read: { version?: string },
   ): Promise<SyncReport> {
-    const { cache, location } = this.#d;
+    const { cache, home } = this.#d;
     const settings: CacheSettings = book.config.cache ?? DEFAULT_CACHE;
-    const lastSync = this.#d.home.readBookSetting(book.name, 'LastSync');
-    const connector = createConnector(book.kind, book.config.source, !book.config.readOnly);
-    const changedOnly = settings.mode === 'changed' && Boolean(lastSync);
-    const report = emptyReport(changedOnly ? 'changed' : 'full', started);
-    const skip = (row: SkippedRow): void => {
-      report.skipped++;
-      if (report.errors.length < MAX_LISTED_SKIPS) report.errors.push(row);
+    const lastSync = home.readBookSetting(book.name, 'LastSync') || undefined;
+    const job: SyncJob = {
+      storeFile: home.storeFile,
+      synchronous: this.#d.synchronous ?? 'FULL',
+      book,
+      location: { ...this.#d.location.normalizer.location },
+      lastSync,
+      now: started.toISOString(),
+      mode: settings.mode === 'changed' && lastSync ? 'diff' : 'rebuild',
     };
-    const old = await cache.hashes(book.id);
-    const since =
-      changedOnly && connector.capabilities.changedSince && lastSync
-        ? new Date(new Date(lastSync).getTime() - 1000)
-        : undefined;
-    const omitColumn = memoColumnOf(book.config.notes);
-    const omit = omitColumn === undefined ? {} : { omitColumn };
-    await connector.open();
-    try {
-      const rows = pullChanges(
-        {
-          connector,
-          mapping: book.config.mapping ?? {},
-          normalizer: location.normalizer,
-          skip,
-          ...omit,
-          ...(since ? { since } : {}),
+    const progress = (done: number, phase: string): void => this.#progress(book, done, phase);
+    let skipped: SyncReport | undefined;
+    if (job.mode === 'diff') {
+      const { result } = await this.#workers.run(job, { progress });
+      if (!result.tooMany) {
+        read.version = result.version;
+        return finish(result.report, started, this.#d.now());
+      }
+      skipped = result.report;
+    }
+    const stagingId = cache.createStaging(book.id, job.now);
+    let promoted = false;
+    const rebuild = { ...job, mode: 'rebuild' as const, stagingId };
+    const outcome = await this.#workers
+      .run(skipped ? { ...rebuild, report: skipped } : rebuild, {
+        progress,
+        staged: () => {
+          cache.promote(book.id, stagingId);
+          promoted = true;
+          this.#d.onRebuilt?.();
         },
-        old,
-      );
-      if (changedOnly) {
-        const done = await this.#applyDiff(
-          book,
-          rows,
-          old,
-          report,
-          since !== undefined,
-          connector.readIds?.bind(connector),
-        );
-        if (done) {
-          read.version = connector.version?.();
-          return finish(report, started, this.#d.now());
-        }
-        report.added = report.updated = report.unchanged = 0;
-      }
-      await this.#rebuild(
-        book,
-        pullContacts({
-          connector,
-          mapping: book.config.mapping ?? {},
-          normalizer: location.normalizer,
-          // A changed-only pass already reported the skipped rows of this read.
-          skip: changedOnly ? () => undefined : skip,
-          ...omit,
-        }),
-        old,
-        report,
-      );
-      read.version = connector.version?.();
-      return finish(report, started, this.#d.now());
-    } finally {
-      await connector.close();
-    }
-  }
-
-  /**
-   * Patches the copy in place with what changed. Returns false (nothing applied) when the
-   * changes are too many for one transaction; the caller then rebuilds.
-   */
-  async #applyDiff(
-    book: PhonebookRecord,
-    rows: AsyncIterable<PreparedContact | UnchangedRow>,
-    old: Map<string, number>,
-    report: SyncReport,
-    partial: boolean,
-    readIds: (() => AsyncIterable<string>) | undefined,
-  ): Promise<boolean> {
-    const upserts: PreparedContact[] = [];
-    const seen = new Set<string>();
-    const pacer = new Pacer();
-    let read = 0;
-    for await (const contact of rows) {
-      read++;
-      seen.add(contact.id);
-      const before = old.get(contact.id);
-      if ('unchanged' in contact || before === contact.hash) report.unchanged++;
-      else {
-        if (before === undefined) report.added++;
-        else report.updated++;
-        upserts.push(contact);
-        if (upserts.length > MAX_DIFF) return false;
-      }
-      if (read % CHUNK === 0) this.#progress(book, read, 'reading');
-      await pacer.pause();
-    }
-    assertMostRowsRead(report, read);
-    let ids = seen;
-    if (partial) {
-      // A changed-only read lists the changed rows; the id list finds deletions.
-      if (!readIds) ids = new Set(old.keys());
-      else {
-        ids = new Set<string>();
-        for await (const id of readIds()) ids.add(id);
-      }
-    }
-    const deletes = [...old.keys()].filter((id) => !ids.has(id));
-    report.deleted = deletes.length;
-    this.#d.cache.applyDiff(book.id, upserts, deletes, this.#d.now().toISOString());
-    return true;
-  }
-
-  /** Fills a staging copy chunk by chunk and promotes it at once. */
-  async #rebuild(
-    book: PhonebookRecord,
-    rows: AsyncIterable<PreparedContact>,
-    old: Map<string, number>,
-    report: SyncReport,
-  ): Promise<void> {
-    const { cache } = this.#d;
-    const stagingId = cache.createStaging(book.id, this.#d.now().toISOString());
-    try {
-      let chunk: PreparedContact[] = [];
-      let read = 0;
-      const seen = new Set<string>();
-      const pacer = new Pacer();
-      const chunks = new WriteChunks();
-      const write = (): void => {
-        chunks.timed(() => cache.writeStaging(stagingId, chunk, this.#d.now().toISOString()));
-        chunk = [];
-      };
-      for await (const contact of rows) {
-        read++;
-        seen.add(contact.id);
-        const before = old.get(contact.id);
-        if (before === undefined) report.added++;
-        else if (before === contact.hash) report.unchanged++;
-        else report.updated++;
-        chunk.push(contact);
-        if (chunk.length >= chunks.size) {
-          write();
-          pacer.paused();
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        if (read % CHUNK === 0) this.#progress(book, read, 'writing');
-        await pacer.pause();
-      }
-      write();
-      assertMostRowsRead(report, read);
-      report.deleted = [...old.keys()].filter((id) => !seen.has(id)).length;
-    } catch (error) {
-      await cache.discard(stagingId);
-      throw error;
-    }
-    cache.promote(book.id, stagingId);
-    this.#d.onRebuilt?.();
+      })
+      .catch(async (error: unknown) => {
+        // Stopping: the next start drops the staging copy (`SyncCache.dropHidden`).
+        if (!promoted && !this.#stopping) await cache.discard(stagingId);
+        throw error;
+      });
+    // The worker dropped the replaced copy's contacts (or, failing, left them to drop here).
     await cache.discard(book.id);
+    read.version = outcome.result.version;
+    return finish(outcome.result.report, started, this.#d.now());
   }
 
   #progress(book: PhonebookRecord, done: number, phase: string): void {
@@ -348,17 +241,6 @@ export class SyncEngine {
 
 function key(book: PhonebookRecord): string {
   return book.name.toLowerCase();
-}
-
-/** A sync where most rows fail is aborted: the source is probably not what the book expects. */
-function assertMostRowsRead(report: SyncReport, read: number): void {
-  if (report.skipped > 10 && report.skipped > read) {
-    throw new CtibookError(
-      'SOURCE_REJECTED',
-      `Sync aborted: ${report.skipped} rows could not be read and only ${read} could; the old copy is kept`,
-      { skipped: report.skipped, read, errors: report.errors.slice(0, 20) },
-    );
-  }
 }
 
 function finish(report: SyncReport, started: Date, now: Date): SyncReport {

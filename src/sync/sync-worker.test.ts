@@ -1,0 +1,144 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server, Socket } from 'node:net';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PhonebookRecord } from '../store/phonebook-store.js';
+import type { TestApp } from '../test-support/test-app.js';
+import { createTestApp } from '../test-support/test-app.js';
+import { SyncWorkers } from './sync-workers.js';
+
+const ROWS = 50_000;
+const ADMIN = { username: 'admin', admin: true };
+
+function people(count: number, lastName: string): string {
+  let text = 'Kundennr;Vorname;Nachname;Firma;Telefon geschäftlich;Ort\r\n';
+  for (let i = 1; i <= count; i++) {
+    text += `K${i};Hans;${lastName}${i};Firma ${i % 7};089 ${4000000 + i};München\r\n`;
+  }
+  return text;
+}
+
+describe('syncs on a worker thread', () => {
+  let t: TestApp;
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-sync-worker-'));
+    t = await createTestApp({ schedule: false });
+  });
+  afterEach(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `work` while a 5 ms timer measures its own lateness and reads the book. */
+  async function watched<T>(work: () => Promise<T>, read: () => void): Promise<[T, number]> {
+    let longest = 0;
+    let due = performance.now() + 5;
+    const timer = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - due);
+      due = now + 5;
+      read();
+    }, 5);
+    try {
+      return [await work(), longest];
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  it('keeps the main thread responsive, and readers on the old copy until the new one is complete', async () => {
+    const csv = join(dir, 'kunden.csv');
+    writeFileSync(csv, people(ROWS, 'Alt'));
+    const created = await t.call('POST', '/api/v1/phonebooks', {
+      body: {
+        name: 'Kunden',
+        kind: 'csv',
+        source: { path: csv, idColumn: 'Kundennr' },
+        cache: { mode: 'changed', everyHours: 24, at: 'startup' },
+      },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const book = (): PhonebookRecord => t.app.stores.books.byName('Kunden') as PhonebookRecord;
+    // What readers saw, each change once: the old copy, then (at once) the new one.
+    let names: string[] = [];
+    let counts: number[] = [];
+    const saw = <T>(list: T[], value: T): void => {
+      if (list.at(-1) !== value) list.push(value);
+    };
+    const read = (): void => {
+      const { matches } = t.app.lookup.lookup(ADMIN, '089 4000007');
+      saw(names, matches.map((m) => m.displayName).join() || 'none');
+      const listed = t.app.phonebooks.list(ADMIN).find((b) => b.name === 'Kunden');
+      saw(counts, listed?.contactCount ?? -1);
+    };
+
+    // A first sync fills a staging copy: nothing of it is visible until it is promoted.
+    const [first, firstLate] = await watched(() => t.app.sync.sync(book()), read);
+    expect(first).toMatchObject({ added: ROWS, skipped: 0 });
+    expect(firstLate).toBeLessThan(500);
+    expect(['none', 'none,Hans Alt7']).toContain(names.join());
+    expect(['0', `0,${ROWS}`]).toContain(counts.join());
+
+    // A changed-only sync applies its diff in one transaction of the worker's connection.
+    names = [];
+    counts = [];
+    writeFileSync(csv, people(ROWS, 'Neu'));
+    const before = book();
+    const [second, secondLate] = await watched(() => t.app.sync.sync(before), read);
+    expect(second).toMatchObject({ mode: 'changed', updated: ROWS, deleted: 0 });
+    expect(secondLate).toBeLessThan(500);
+    expect(['Hans Alt7', 'Hans Alt7,Hans Neu7']).toContain(names.join());
+    expect(counts).toEqual([ROWS]);
+    expect(t.app.lookup.lookup(ADMIN, '089 4000007').matches[0]?.displayName).toBe('Hans Neu7');
+    // Every changed contact took the next change sequence number of the book.
+    expect(book()).toMatchObject({ id: before.id, seq: before.seq + ROWS });
+  }, 180_000);
+
+  it('stops a sync whose source hangs, keeps the old copy, and closes while one runs', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const book = t.app.stores.books.insert(
+        'Still',
+        'ldap',
+        {
+          readOnly: true,
+          notes: 'none',
+          source: { url: `ldap://127.0.0.1:${port}`, baseDn: 'dc=example,dc=org' },
+        },
+        new Date().toISOString(),
+      );
+      mkdirSync(join(t.home, 'folders', 'Still', 'cfg'), { recursive: true });
+      const workers = new SyncWorkers(t.app.stores.contacts, 1000);
+      const job = {
+        storeFile: t.app.home.storeFile,
+        synchronous: 'NORMAL' as const,
+        book,
+        location: { ...t.app.location.normalizer.location },
+        lastSync: undefined,
+        now: new Date().toISOString(),
+        mode: 'diff' as const,
+      };
+      await expect(workers.run(job, { progress: () => undefined })).rejects.toMatchObject({
+        code: 'SOURCE_UNAVAILABLE',
+        message: expect.stringContaining('delivered nothing for 1 s') as string,
+      });
+
+      const running = t.app.sync.sync(book);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const started = performance.now();
+      await t.app.close();
+      expect(performance.now() - started).toBeLessThan(5000);
+      await expect(running).rejects.toMatchObject({ code: 'SOURCE_UNAVAILABLE' });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+});

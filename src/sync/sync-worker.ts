@@ -1,0 +1,42 @@
+/**
+ * Entry of a sync's worker thread (see `runSyncWorker`): runs one {@link SyncJob} on its
+ * own connection to the store, so that reading, preparing and writing a large copy never
+ * holds the main thread. After a rebuild it waits for the main thread to promote the
+ * staging copy, then drops the replaced copy.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ContactStore } from '../store/contact-store.js';
+import { openDatabase } from '../store/database.js';
+import type { SyncJob } from './sync-job.js';
+import { runSyncJob } from './sync-job.js';
+import type { FromMain, FromWorker } from './worker-messages.js';
+import { serializeError } from './worker-messages.js';
+
+const port = parentPort;
+if (!port) throw new Error('sync-worker runs as a worker thread only');
+const job = (workerData as { job: SyncJob }).job;
+const post = (message: FromWorker): void => port.postMessage(message);
+const fromMain = new Promise<FromMain>((resolve) => port.once('message', resolve));
+
+const db = openDatabase(job.storeFile, { synchronous: job.synchronous });
+try {
+  // Constructing a ContactStore resumes index merging; the main thread paused it for the sync.
+  const contacts = new ContactStore(db);
+  contacts.pauseIndexMerging(true);
+  const result = await runSyncJob(job, contacts, (done, phase) =>
+    post({ type: 'progress', done, phase }),
+  );
+  if (job.mode === 'rebuild') {
+    post({ type: 'staged', result });
+    const answer = await fromMain;
+    if (answer.type === 'promoted') {
+      await contacts.dropInChunks(job.book.id);
+      post({ type: 'dropped' });
+    }
+  } else post({ type: 'done', result });
+} catch (error) {
+  post({ type: 'failed', error: serializeError(error) });
+} finally {
+  db.close();
+  port.close();
+}
