@@ -154,26 +154,30 @@ export class AccessStore {
   }
 
   setMembers(group: string, usernames: readonly string[]): void {
-    this.#db.transaction(() => {
-      this.#sql('DELETE FROM group_members WHERE group_name = ?').run(group);
-      const insert = this.#sql(
-        'INSERT OR IGNORE INTO group_members (group_name, username) VALUES (?, ?)',
-      );
-      for (const username of usernames) insert.run(group, username);
-    })();
+    this.#db
+      .transaction(() => {
+        this.#sql('DELETE FROM group_members WHERE group_name = ?').run(group);
+        const insert = this.#sql(
+          'INSERT OR IGNORE INTO group_members (group_name, username) VALUES (?, ?)',
+        );
+        for (const username of usernames) insert.run(group, username);
+      })
+      .immediate();
   }
 
   setResources(group: string, resources: readonly { bookId: number; rights: Rights }[]): void {
-    this.#db.transaction(() => {
-      this.#sql('DELETE FROM group_resources WHERE group_name = ?').run(group);
-      const insert = this.#sql(
-        'INSERT OR REPLACE INTO group_resources (group_name, book_id, read, write, offline) VALUES (?, ?, ?, ?, ?)',
-      );
-      for (const { bookId, rights } of resources) {
-        const r = impliedRights(rights);
-        insert.run(group, bookId, r.read ? 1 : 0, r.write ? 1 : 0, r.offline ? 1 : 0);
-      }
-    })();
+    this.#db
+      .transaction(() => {
+        this.#sql('DELETE FROM group_resources WHERE group_name = ?').run(group);
+        const insert = this.#sql(
+          'INSERT OR REPLACE INTO group_resources (group_name, book_id, read, write, offline) VALUES (?, ?, ?, ?, ?)',
+        );
+        for (const { bookId, rights } of resources) {
+          const r = impliedRights(rights);
+          insert.run(group, bookId, r.read ? 1 : 0, r.write ? 1 : 0, r.offline ? 1 : 0);
+        }
+      })
+      .immediate();
   }
 
   /** The groups granted rights on one book, with those rights (for the trash archive). */

@@ -78,17 +78,19 @@ export class NoteStore {
     by: string,
     now: string,
   ): NoteVersion | undefined {
-    return this.#db.transaction(() => {
-      const version = this.current(bookId, contactId)?.version ?? 0;
-      if (version !== expectedVersion) return undefined;
-      const next = { version: version + 1, text, updatedAt: now, updatedBy: by };
-      this.#db
-        .prepare(
-          'INSERT INTO notes (book_id, contact_id, version, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(bookId, contactId, next.version, text, now, by);
-      return next;
-    })();
+    return this.#db
+      .transaction(() => {
+        const version = this.current(bookId, contactId)?.version ?? 0;
+        if (version !== expectedVersion) return undefined;
+        const next = { version: version + 1, text, updatedAt: now, updatedBy: by };
+        this.#db
+          .prepare(
+            'INSERT INTO notes (book_id, contact_id, version, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(bookId, contactId, next.version, text, now, by);
+        return next;
+      })
+      .immediate();
   }
 
   /** Every note version of a book, for export to its folder before deletion. */
@@ -105,10 +107,12 @@ export class NoteStore {
     const insert = this.#db.prepare(
       'INSERT OR REPLACE INTO notes (book_id, contact_id, version, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.#db.transaction(() => {
-      for (const v of versions)
-        insert.run(bookId, v.contactId, v.version, v.text, v.updatedAt, v.updatedBy);
-    })();
+    this.#db
+      .transaction(() => {
+        for (const v of versions)
+          insert.run(bookId, v.contactId, v.version, v.text, v.updatedAt, v.updatedBy);
+      })
+      .immediate();
   }
 
   deleteBook(bookId: number): void {
@@ -137,16 +141,18 @@ export class NoteStore {
     by: string,
     now: string,
   ): NoteVersion | undefined {
-    return this.#db.transaction(() => {
-      const version = this.currentNumberNote(canonical)?.version ?? 0;
-      if (version !== expectedVersion) return undefined;
-      this.#db
-        .prepare(
-          'INSERT INTO number_notes (canonical, version, raw, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(canonical, version + 1, raw, text, now, by);
-      return { version: version + 1, text, updatedAt: now, updatedBy: by };
-    })();
+    return this.#db
+      .transaction(() => {
+        const version = this.currentNumberNote(canonical)?.version ?? 0;
+        if (version !== expectedVersion) return undefined;
+        this.#db
+          .prepare(
+            'INSERT INTO number_notes (canonical, version, raw, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run(canonical, version + 1, raw, text, now, by);
+        return { version: version + 1, text, updatedAt: now, updatedBy: by };
+      })
+      .immediate();
   }
 
   /**
@@ -155,39 +161,41 @@ export class NoteStore {
    * that now share a key are kept, in time order.
    */
   rekeyNumberNotes(canonicalOf: (raw: string) => string | undefined): number {
-    return this.#db.transaction(() => {
-      const rows = this.#db
-        .prepare(
-          'SELECT canonical, version, raw, text, updated_at, updated_by FROM number_notes ORDER BY updated_at, version',
-        )
-        .all() as {
-        canonical: string;
-        version: number;
-        raw: string;
-        text: string;
-        updated_at: string;
-        updated_by: string;
-      }[];
-      const firstRaw = new Map<string, string>();
-      for (const row of rows)
-        if (!firstRaw.has(row.canonical)) firstRaw.set(row.canonical, row.raw);
-      const target = (canonical: string): string =>
-        canonicalOf(firstRaw.get(canonical) ?? '') ?? canonical;
-      if (rows.every((row) => target(row.canonical) === row.canonical)) return 0;
-      this.#db.prepare('DELETE FROM number_notes').run();
-      const insert = this.#db.prepare(
-        'INSERT INTO number_notes (canonical, version, raw, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
-      );
-      const versions = new Map<string, number>();
-      let moved = 0;
-      for (const row of rows) {
-        const key = target(row.canonical);
-        if (key !== row.canonical) moved++;
-        const version = (versions.get(key) ?? 0) + 1;
-        versions.set(key, version);
-        insert.run(key, version, row.raw, row.text, row.updated_at, row.updated_by);
-      }
-      return moved;
-    })();
+    return this.#db
+      .transaction(() => {
+        const rows = this.#db
+          .prepare(
+            'SELECT canonical, version, raw, text, updated_at, updated_by FROM number_notes ORDER BY updated_at, version',
+          )
+          .all() as {
+          canonical: string;
+          version: number;
+          raw: string;
+          text: string;
+          updated_at: string;
+          updated_by: string;
+        }[];
+        const firstRaw = new Map<string, string>();
+        for (const row of rows)
+          if (!firstRaw.has(row.canonical)) firstRaw.set(row.canonical, row.raw);
+        const target = (canonical: string): string =>
+          canonicalOf(firstRaw.get(canonical) ?? '') ?? canonical;
+        if (rows.every((row) => target(row.canonical) === row.canonical)) return 0;
+        this.#db.prepare('DELETE FROM number_notes').run();
+        const insert = this.#db.prepare(
+          'INSERT INTO number_notes (canonical, version, raw, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?)',
+        );
+        const versions = new Map<string, number>();
+        let moved = 0;
+        for (const row of rows) {
+          const key = target(row.canonical);
+          if (key !== row.canonical) moved++;
+          const version = (versions.get(key) ?? 0) + 1;
+          versions.set(key, version);
+          insert.run(key, version, row.raw, row.text, row.updated_at, row.updated_by);
+        }
+        return moved;
+      })
+      .immediate();
   }
 }

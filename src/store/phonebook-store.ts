@@ -92,22 +92,24 @@ export class PhonebookStore {
    * group rights and notes, and the old copy is hidden as retired (to be dropped).
    */
   promote(bookId: number, stagingId: number): void {
-    this.#db.transaction(() => {
-      const book = this.byId(bookId);
-      if (!book) throw new Error(`promote: no book ${bookId}`);
-      this.#db
-        .prepare("UPDATE phonebooks SET name = ?, state = 'retired' WHERE id = ?")
-        .run(`\u0000retired ${bookId}`, bookId);
-      this.#db
-        .prepare(
-          "UPDATE phonebooks SET name = ?, config = ?, created_at = ?, state = 'active' WHERE id = ?",
-        )
-        .run(book.name, JSON.stringify(book.config), book.createdAt, stagingId);
-      this.#db
-        .prepare('UPDATE group_resources SET book_id = ? WHERE book_id = ?')
-        .run(stagingId, bookId);
-      this.#db.prepare('UPDATE notes SET book_id = ? WHERE book_id = ?').run(stagingId, bookId);
-    })();
+    this.#db
+      .transaction(() => {
+        const book = this.byId(bookId);
+        if (!book) throw new Error(`promote: no book ${bookId}`);
+        this.#db
+          .prepare("UPDATE phonebooks SET name = ?, state = 'retired' WHERE id = ?")
+          .run(`\u0000retired ${bookId}`, bookId);
+        this.#db
+          .prepare(
+            "UPDATE phonebooks SET name = ?, config = ?, created_at = ?, state = 'active' WHERE id = ?",
+          )
+          .run(book.name, JSON.stringify(book.config), book.createdAt, stagingId);
+        this.#db
+          .prepare('UPDATE group_resources SET book_id = ? WHERE book_id = ?')
+          .run(stagingId, bookId);
+        this.#db.prepare('UPDATE notes SET book_id = ? WHERE book_id = ?').run(stagingId, bookId);
+      })
+      .immediate();
     this.#changed();
   }
 
@@ -148,26 +150,28 @@ export class PhonebookStore {
    * and client caches name a book by its id, so a new book must not inherit an old one's.
    */
   insert(name: string, kind: PhonebookKind, config: PhonebookConfig, now: string): PhonebookRecord {
-    const id = this.#db.transaction(() => {
-      const highest = this.#db.prepare('SELECT max(id) FROM phonebooks').pluck().get() as
-        number | null;
-      const used = this.#db
-        .prepare('SELECT value FROM settings WHERE key = ?')
-        .pluck()
-        .get(LAST_ID_KEY) as string | undefined;
-      const next = Math.max(highest ?? 0, used === undefined ? 0 : Number(JSON.parse(used))) + 1;
-      this.#db
-        .prepare(
-          'INSERT INTO phonebooks (id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)',
-        )
-        .run(next, name, kind, JSON.stringify(config), now);
-      this.#db
-        .prepare(
-          'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
-        )
-        .run(LAST_ID_KEY, JSON.stringify(next));
-      return next;
-    })();
+    const id = this.#db
+      .transaction(() => {
+        const highest = this.#db.prepare('SELECT max(id) FROM phonebooks').pluck().get() as
+          number | null;
+        const used = this.#db
+          .prepare('SELECT value FROM settings WHERE key = ?')
+          .pluck()
+          .get(LAST_ID_KEY) as string | undefined;
+        const next = Math.max(highest ?? 0, used === undefined ? 0 : Number(JSON.parse(used))) + 1;
+        this.#db
+          .prepare(
+            'INSERT INTO phonebooks (id, name, kind, config, created_at) VALUES (?, ?, ?, ?, ?)',
+          )
+          .run(next, name, kind, JSON.stringify(config), now);
+        this.#db
+          .prepare(
+            'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+          )
+          .run(LAST_ID_KEY, JSON.stringify(next));
+        return next;
+      })
+      .immediate();
     this.#names = undefined;
     return this.byId(id) as PhonebookRecord;
   }
@@ -195,7 +199,7 @@ export class PhonebookStore {
    */
   transaction<T>(work: () => T): T {
     try {
-      return this.#db.transaction(work)();
+      return this.#db.transaction(work).immediate();
     } catch (error) {
       this.#names = undefined;
       throw error;
