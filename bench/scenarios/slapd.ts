@@ -10,10 +10,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+
 import { join } from 'node:path';
 import { ROOT_DN, ROOT_PASSWORD, SLAPADD, SLAPD, SUFFIX } from '../../src/test-support/slapd.js';
 import { msSince } from '../stats.js';
+import { isPortOpen, unusedPort } from '../../src/test-support/databases.js';
 
 export { ROOT_DN, ROOT_PASSWORD, SUFFIX };
 export const LDAPSEARCH = '/usr/bin/ldapsearch';
@@ -80,29 +81,6 @@ function conf(dir: string): string {
   ].join('\n');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 const WATCHDOG = [
   'exec 3<&0',
   '"$@" 3<&- </dev/null &',
@@ -137,7 +115,7 @@ function dbSize(dir: string): number {
 
 /** Runs slapd on the database `loadLdif` made in `dir`; resolves when it accepts. */
 export async function startBenchSlapd(dir: string, loadSeconds: number): Promise<BenchSlapd> {
-  const port = await freePort();
+  const port = await unusedPort();
   const spawned = process.hrtime.bigint();
   const url = `ldap://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
@@ -166,7 +144,7 @@ export async function startBenchSlapd(dir: string, loadSeconds: number): Promise
     }
   };
   const started = Date.now();
-  while (!(await accepts(port))) {
+  while (!(await isPortOpen(port))) {
     if (child.exitCode !== null || Date.now() - started > 20_000) {
       await stop();
       throw new Error(`slapd did not start: ${stderr.trim()}`);

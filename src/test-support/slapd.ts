@@ -13,11 +13,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Attribute, Change, Client } from 'ldapts';
+import { isPortOpen, unusedPort } from './databases.js';
 
 const run = promisify(execFile);
 
@@ -118,29 +119,6 @@ const BASE_ENTRIES: readonly LdifEntry[] = [
   { dn: PEOPLE_DN, attributes: { objectClass: ['top', 'organizationalUnit'], ou: 'people' } },
 ];
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 async function makeCertificates(dir: string): Promise<{ ca: string; foreignCa: string }> {
   const openssl = async (...args: string[]): Promise<void> => {
     await run('openssl', args, { cwd: dir });
@@ -238,7 +216,7 @@ async function launch(
         `slapd exited at start (${child.exitCode ?? child.signalCode}): ${stderr.trim()}`,
       );
     }
-    const ready = await Promise.all(ports.map(accepts));
+    const ready = await Promise.all(ports.map((port) => isPortOpen(port)));
     if (ready.every(Boolean)) return child;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -280,7 +258,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<Slapd> {
     });
     let ports: number[] = [];
     for (let attempt = 1; !child; attempt++) {
-      ports = [await freePort(), ...(tls ? [await freePort()] : [])];
+      ports = [await unusedPort(), ...(tls ? [await unusedPort()] : [])];
       try {
         child = await launch(slapd, conf, ports, tls);
       } catch (error) {
