@@ -8,6 +8,7 @@ import type { PhonebookRecord } from '../store/phonebook-store.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 import { SyncWorkers } from './sync-workers.js';
+import { parseSourceConfig } from '../sources/registry.js';
 
 const ROWS = 50_000;
 const ADMIN = { username: 'admin', admin: true };
@@ -110,7 +111,11 @@ describe('syncs on a worker thread', () => {
         {
           readOnly: true,
           notes: 'none',
-          source: { url: `ldap://127.0.0.1:${port}`, baseDn: 'dc=example,dc=org' },
+          // Validated as the API would, so the connector gets its defaults (filter, scope…).
+          source: parseSourceConfig('ldap', {
+            url: `ldap://127.0.0.1:${port}`,
+            baseDn: 'dc=example,dc=org',
+          }) as Record<string, unknown>,
         },
         new Date().toISOString(),
       );
