@@ -1,50 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import { listenForEvents, openEventSocket as listen, until } from '../test-support/event-socket.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
-
-interface Received {
-  type: string;
-  phonebook?: string;
-  ids?: string[];
-  error?: { code: string };
-}
-
-/** Opens the event socket and collects what arrives. */
-async function listen(
-  url: string,
-  token?: string,
-): Promise<{ socket: WebSocket; events: Received[]; closed: Promise<number> }> {
-  const socket = new WebSocket(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  const events: Received[] = [];
-  const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-  const hello = new Promise<void>((resolve) => {
-    socket.on('message', (data: Buffer) => {
-      const event = JSON.parse(data.toString()) as Received;
-      events.push(event);
-      if (event.type === 'hello' || event.type === 'error') resolve();
-    });
-  });
-  await hello;
-  return { socket, events, closed };
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for an event');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('GET /api/v1/events (WebSocket on a listening server)', () => {
   let t: TestApp;
   let base = '';
   beforeEach(async () => {
     t = await createTestApp();
-    await t.server.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.server.server.address();
-    base = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/events`;
+    base = await listenForEvents(t);
     for (const name of ['Sales', 'Secret'])
       await t.call('POST', '/api/v1/phonebooks', { body: { name, kind: 'builtin' } });
   });

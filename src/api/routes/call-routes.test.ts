@@ -1,36 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import type { ReceivedEvent } from '../../test-support/event-socket.js';
+import { listenForEvents, openEventSocket, until } from '../../test-support/event-socket.js';
 import type { TestApp } from '../../test-support/test-app.js';
 import { createTestApp } from '../../test-support/test-app.js';
 
-interface Received {
-  type: string;
-  username?: string;
-  call?: { input: string; matches: { phonebook: string; displayName: string }[] };
-}
-
-async function listen(url: string, token: string): Promise<Received[]> {
-  const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` } });
-  const events: Received[] = [];
-  sockets.push(socket);
-  await new Promise<void>((resolve) =>
-    socket.on('message', (data: Buffer) => {
-      const event = JSON.parse(data.toString()) as Received;
-      events.push(event);
-      if (event.type === 'hello') resolve();
-    }),
-  );
-  return events;
-}
-
 const sockets: WebSocket[] = [];
 
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for an event');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** The events a user's socket receives; the socket is closed after each test. */
+async function listen(url: string, token: string): Promise<ReceivedEvent[]> {
+  const { socket, events } = await openEventSocket(url, token);
+  sockets.push(socket);
+  return events;
 }
 
 describe('POST /api/v1/calls/incoming', () => {
@@ -38,9 +19,7 @@ describe('POST /api/v1/calls/incoming', () => {
   let base = '';
   beforeEach(async () => {
     t = await createTestApp();
-    await t.server.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.server.server.address();
-    base = `ws://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/api/v1/events`;
+    base = await listenForEvents(t);
     for (const name of ['Sales', 'Secret'])
       await t.call('POST', '/api/v1/phonebooks', { body: { name, kind: 'builtin' } });
     await t.call('POST', '/api/v1/phonebooks/Sales/contacts', {
