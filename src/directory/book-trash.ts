@@ -32,6 +32,7 @@ export interface BookTrashDeps {
   events: EventBus;
   location: LocationService;
   now: () => Date;
+  /** Called when a book's settings changed or it was deleted (to close its source). */
   onBookChanged?: (name: string) => void;
 }
 

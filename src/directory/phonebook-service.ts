@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import type { Principal } from '../access/access-service.js';
-import type { AccessService } from '../access/access-service.js';
 import type { Rights } from '../access/rights.js';
 import { CtibookError } from '../domain/errors.js';
 import { checkNotesMode } from '../domain/notes-mode.js';
@@ -18,14 +17,10 @@ import {
   kindCanWrite,
   validatePhonebookName,
 } from '../domain/phonebook.js';
-import type { NoteStore } from '../notes/note-store.js';
-import type { ContactStore } from '../store/contact-store.js';
-import type { Home } from '../store/home.js';
-import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
+import type { PhonebookRecord } from '../store/phonebook-store.js';
 import { iniSettings } from './book-settings.js';
+import type { BookTrashDeps } from './book-trash.js';
 import { BookTrash } from './book-trash.js';
-import type { EventBus } from './events.js';
-import type { LocationService } from './location-service.js';
 
 /** A phone book as `GET /api/v1/phonebooks` shows it. */
 export interface PhonebookView {
@@ -58,19 +53,10 @@ export interface PhonebookPatch {
   cache?: CacheSettings;
 }
 
-export interface PhonebookServiceDeps {
-  home: Home;
-  books: PhonebookStore;
-  contacts: ContactStore;
-  notes: NoteStore;
-  access: AccessService;
-  events: EventBus;
-  location: LocationService;
-  now: () => Date;
+/** The trash's dependencies, plus the sync engine's view of external books. */
+export interface PhonebookServiceDeps extends BookTrashDeps {
   /** The sync state of an external book (the sync engine's view). */
   syncStatus?: (book: PhonebookRecord) => SyncStatus;
-  /** Called when a book's settings changed or it was deleted (to close its source). */
-  onBookChanged?: (name: string) => void;
 }
 
 const NO_SYNC: SyncStatus = Object.freeze({ lastSync: null, status: 'none', error: null });
