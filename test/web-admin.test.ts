@@ -188,6 +188,10 @@ describe('the web page, admin part (real server, headless Chromium)', { timeout:
     await page.getByRole('button', { name: 'Status', exact: true }).click();
     await page.getByRole('heading', { name: 'Status' }).waitFor();
     expect(await page.locator('main').textContent()).toContain(join(dir, 'home'));
+    const history = page.locator('tr', { hasText: 'Partners' }).getByTestId('sync-history');
+    expect(await history.textContent()).toMatch(
+      /ok \(\d+ added, \d+ updated, \d+ deleted, 1 skipped\)/,
+    );
     await screenshot(page, 'admin-status');
 
     // Delete says where the folder goes; the trash gives it back.

@@ -53,6 +53,23 @@ describe('external books: a CSV book through the API and the sync engine', () =>
       matches: { displayName: string; phonebook: string }[];
     };
 
+  it("lists each book's syncs on the status page, newest first, failures with their error", async () => {
+    expect((await create()).statusCode).toBe(201);
+    await update();
+    rmSync(csv);
+    const failed = await t.call('POST', '/api/v1/phonebooks/Kunden/sync?wait=true');
+    expect(failed.statusCode).toBeGreaterThanOrEqual(400);
+    const status = (await t.call('GET', '/api/v1/status')).json() as {
+      phonebooks: { name: string; syncHistory: Record<string, unknown>[] }[];
+    };
+    const history = status.phonebooks.find((b) => b.name === 'Kunden')?.syncHistory ?? [];
+    expect(history[0]).toMatchObject({ status: 'failed', added: 0, error: expect.any(String) });
+    expect(history.slice(1).map((h) => h.status)).toContain('ok');
+    expect(history.find((h) => h.status === 'ok')).toMatchObject({ error: null });
+    const builtin = status.phonebooks.find((b) => b.name === 'Global.Phonebook');
+    expect(builtin?.syncHistory).toEqual([]);
+  });
+
   it('previews columns, the proposed mapping and the first records before saving', async () => {
     const response = await t.call('POST', '/api/v1/phonebooks/preview', {
       body: { kind: 'csv', source: { path: csv, idColumn: 'Kundennr' }, limit: 3 },

@@ -51,7 +51,24 @@ interface BookState {
   lastFailureAt?: number;
   error: string | null;
   report?: SyncReport;
+  /** The last syncs since the server started, newest first. */
+  history: SyncHistoryEntry[];
 }
+
+/** One past sync of a book, as the status page lists it. */
+export interface SyncHistoryEntry {
+  startedAt: string;
+  durationMs: number;
+  status: 'ok' | 'failed';
+  added: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  error: string | null;
+}
+
+/** How many past syncs per book are kept for the status page. */
+const HISTORY_LENGTH = 20;
 
 /**
  * Keeps the copies of external books current: on the schedule of each book's cache
@@ -103,6 +120,11 @@ export class SyncEngine {
     };
   }
 
+  /** The book's syncs since the server started, newest first (the status page's history). */
+  history(name: string): SyncHistoryEntry[] {
+    return [...(this.#states.get(name.toLowerCase())?.history ?? [])];
+  }
+
   /** Runs every book that is due; books already running are left alone. */
   checkSchedule(): void {
     for (const book of this.#d.books.list()) {
@@ -138,7 +160,7 @@ export class SyncEngine {
   #state(book: PhonebookRecord): BookState {
     let state = this.#states.get(key(book));
     if (!state) {
-      state = { failures: 0, error: null };
+      state = { failures: 0, error: null, history: [] };
       this.#states.set(key(book), state);
     }
     return state;
@@ -159,6 +181,7 @@ export class SyncEngine {
       });
       this.#d.onSynced?.(book, read.version);
       Object.assign(state, { failures: 0, lastFailureAt: undefined, error: null, report });
+      remember(state, { ...counts(report), status: 'ok', error: null });
       log.info({ code: 'SYNC_DONE', ...summary(report) }, 'sync done');
       this.#d.events.publish({ type: 'phonebooks-changed' });
       return report;
@@ -169,6 +192,16 @@ export class SyncEngine {
       state.failures++;
       state.lastFailureAt = this.#d.now().getTime();
       state.error = error instanceof Error ? error.message : String(error);
+      remember(state, {
+        startedAt: started.toISOString(),
+        durationMs: this.#d.now().getTime() - started.getTime(),
+        status: 'failed',
+        added: 0,
+        updated: 0,
+        deleted: 0,
+        skipped: 0,
+        error: state.error,
+      });
       log.warn(
         { code: 'SYNC_FAILED', err: error, retryInMs: backoffMs(state.failures) },
         'sync failed; the old copy stays',
@@ -241,6 +274,16 @@ export class SyncEngine {
 
 function key(book: PhonebookRecord): string {
   return book.name.toLowerCase();
+}
+
+function remember(state: BookState, entry: SyncHistoryEntry): void {
+  state.history.unshift(entry);
+  state.history.length = Math.min(state.history.length, HISTORY_LENGTH);
+}
+
+function counts(report: SyncReport): Omit<SyncHistoryEntry, 'status' | 'error'> {
+  const { startedAt, durationMs, added, updated, deleted, skipped } = report;
+  return { startedAt, durationMs, added, updated, deleted, skipped };
 }
 
 function finish(report: SyncReport, started: Date, now: Date): SyncReport {

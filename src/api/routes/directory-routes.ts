@@ -32,7 +32,10 @@ export function directoryRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
     url: '/api/v1/status',
-    summary: 'Version, home directory, uptime and books (admins).',
+    summary:
+      'Version, home directory, uptime and books (admins); each book with `syncHistory`: its ' +
+      'last 20 syncs since the server started, newest first ' +
+      '(`{startedAt, durationMs, status, added, updated, deleted, skipped, error}`).',
     tag: 'server',
     auth: 'admin',
     handler: ({ app, principal }) => ({
@@ -40,7 +43,9 @@ export function directoryRoutes(table: RouteTable): void {
       home: app.home.root,
       startedAt: app.startedAt.toISOString(),
       uptimeSeconds: Math.round((Date.now() - app.startedAt.getTime()) / 1000),
-      phonebooks: app.phonebooks.list(principal),
+      phonebooks: app.phonebooks
+        .list(principal)
+        .map((book) => ({ ...book, syncHistory: app.sync.history(book.name) })),
     }),
   });
   table.add({

@@ -8,7 +8,18 @@ interface Status {
   home: string;
   startedAt: string;
   uptimeSeconds: number;
-  phonebooks: Phonebook[];
+  phonebooks: (Phonebook & { syncHistory: SyncHistoryEntry[] })[];
+}
+
+interface SyncHistoryEntry {
+  startedAt: string;
+  durationMs: number;
+  status: 'ok' | 'failed';
+  added: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  error: string | null;
 }
 
 function duration(seconds: number): string {
@@ -17,7 +28,7 @@ function duration(seconds: number): string {
   return `${h} h ${m} min`;
 }
 
-/** Version, home directory, uptime, and each book's last sync and its outcome. */
+/** Version, home directory, uptime, and each book's syncs since the server started. */
 export function StatusAdmin() {
   const [status, setStatus] = useState<Status | null>(null);
   useEffect(() => void api<Status>('/status').then(setStatus), []);
@@ -52,6 +63,7 @@ export function StatusAdmin() {
               <th scope="col">{t('Records')}</th>
               <th scope="col">{t('Last sync')}</th>
               <th scope="col">{t('Sync status')}</th>
+              <th scope="col">{t('Sync history')}</th>
             </tr>
           </thead>
           <tbody>
@@ -64,6 +76,28 @@ export function StatusAdmin() {
                 <td>
                   {book.sync.status}
                   {book.sync.error && <div class="error">{book.sync.error}</div>}
+                </td>
+                <td>
+                  {book.syncHistory.length > 0 && (
+                    <ol class="history" data-testid="sync-history">
+                      {book.syncHistory.map((entry) => (
+                        <li key={entry.startedAt}>
+                          {formatTime(entry.startedAt)}: {t(entry.status)}
+                          {entry.status === 'ok'
+                            ? ` (${t(
+                                '{added} added, {updated} updated, {deleted} deleted, {skipped} skipped',
+                                {
+                                  added: entry.added,
+                                  updated: entry.updated,
+                                  deleted: entry.deleted,
+                                  skipped: entry.skipped,
+                                },
+                              )})`
+                            : ` (${entry.error ?? ''})`}
+                        </li>
+                      ))}
+                    </ol>
+                  )}
                 </td>
               </tr>
             ))}
