@@ -122,7 +122,9 @@ function forkJson<T>(file: string, options: object): Promise<Forked<T>> {
         ...(message.port === undefined ? {} : { port: message.port }),
         pid: child.pid,
         async stop() {
-          if (child.exitCode === null && child.signalCode === null) child.send('stop');
+          if (child.connected && child.exitCode === null && child.signalCode === null) {
+            child.send('stop');
+          }
           await exited;
         },
       });

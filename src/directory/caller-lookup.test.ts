@@ -523,3 +523,74 @@ describe('caller lookup: numbers delivered behind the outside-line prefix', () =
     expect(result.normalized).toBe('+441219321172');
   });
 });
+
+describe('caller lookup: a company named from its entries under a base number', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    await setLocation(t);
+    await addBook(t, 'Partners');
+    for (const [id, firstName] of [
+      ['zeta', 'Zoe'],
+      ['alpha', 'Anna'],
+      ['mid', 'Max'],
+    ] as const) {
+      await addContact(t, 'Partners', {
+        id,
+        firstName,
+        lastName: 'Staff',
+        company: 'Widget AG',
+        businessPhone: `+49 30 8080-${id.length}1`,
+      });
+    }
+    await addContact(t, 'Partners', {
+      id: 'widget',
+      company: 'Widget AG',
+      businessPhone: '+49 30 8080-99',
+    });
+    await addContact(t, 'Global.Phonebook', {
+      id: 'widget-elsewhere',
+      firstName: 'Olga',
+      lastName: 'Other',
+      company: 'Widget AG',
+      businessPhone: '+49 30 8080-77',
+      mobilePhone: '+49 30 9090-11',
+    });
+  });
+  afterAll(() => t.close());
+
+  it("names the company once per book, by the company's own entry over its employees", async () => {
+    const result = await lookup(t, '030 8080 555');
+    expect(result.matches.map((m) => [m.phonebook, m.id, m.match])).toEqual([
+      ['Global.Phonebook', 'widget-elsewhere', 'company'],
+      ['Partners', 'widget', 'company'],
+    ]);
+  });
+
+  it('follows a contact whose company changed, and never names a company from a mobile', async () => {
+    const changed = await t.call(
+      'PATCH',
+      '/api/v1/phonebooks/Global.Phonebook/contacts/widget-elsewhere',
+      {
+        body: { company: 'Gadget GmbH' },
+      },
+    );
+    expect(changed.statusCode, changed.body).toBe(200);
+    const result = await lookup(t, '030 8080 555');
+    expect(result.matches.map((m) => [m.id, m.company])).toEqual([
+      ['widget-elsewhere', 'Gadget GmbH'],
+      ['widget', 'Widget AG'],
+    ]);
+    expect((await lookup(t, '030 9090 555')).matches).toEqual([]);
+  });
+
+  it('names an employee for the company when the company has no entry of its own', async () => {
+    const deleted = await t.call('DELETE', '/api/v1/phonebooks/Partners/contacts/widget');
+    expect(deleted.statusCode, deleted.body).toBe(204);
+    const result = await lookup(t, '030 8080 555');
+    const partners = result.matches.filter((m) => m.phonebook === 'Partners');
+    expect(partners).toHaveLength(1);
+    expect(partners[0]).toMatchObject({ company: 'Widget AG', match: 'company' });
+  });
+});

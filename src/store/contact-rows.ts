@@ -10,6 +10,30 @@ export interface PhoneRow {
   raw: string;
   canonical: string;
   base: string | null;
+  /**
+   * The contact's company when this is a business number (not mobile or home) of a
+   * contact with a company: such a number may name the company on a call to its base.
+   */
+  company: string | null;
+  /** How well it names that company: see {@link companyRank}; null without `company`. */
+  companyRank: number | null;
+}
+
+/** Numbers that never name a company: a private line says nothing about who else answers. */
+const PRIVATE_FIELDS: ReadonlySet<PhoneField> = new Set(['mobilePhone', 'homePhone']);
+
+/**
+ * How well a business number names its company on a call to its base: 0 for the company's
+ * main number written as extension 0 (`+49 89 4711-0`), 1 for the company's own entry,
+ * 2 for an employee's direct-dial number.
+ */
+export function companyRank(
+  canonical: string,
+  base: string | null,
+  isCompanyEntry: boolean,
+): number {
+  if (base !== null && canonical === `${base}0`) return 0;
+  return isCompanyEntry ? 1 : 2;
 }
 
 /** What the store writes for one contact: derived once, before the write transaction. */
@@ -83,10 +107,25 @@ export function prepareCleaned(
     if (!indexed) continue;
     const { number } = indexed;
     const base = number.kind === 'external' ? (number.base ?? null) : null;
-    phones.push({ field, raw, canonical: number.canonical, base });
+    phones.push({
+      field,
+      raw,
+      canonical: number.canonical,
+      base,
+      company: null,
+      companyRank: null,
+    });
     for (const d of indexed.digits) digits.add(d);
   }
   const displayName = deriveDisplayName(data);
+  const company = data.company ?? null;
+  if (company !== null) {
+    for (const phone of phones) {
+      if (PRIVATE_FIELDS.has(phone.field)) continue;
+      phone.company = company;
+      phone.companyRank = companyRank(phone.canonical, phone.base, displayName === company);
+    }
+  }
   const names = indexSpellings(NAME_FIELDS.map((f) => data[f] ?? '').join(' ')).join(' ');
   const otherText = [...OTHER_FIELDS.map((f) => data[f] ?? ''), ...phones.map((p) => p.raw)];
   const other = [indexSpellings(otherText.join(' ')).join(' '), [...digits].join(' ')].join(' ');
@@ -96,7 +135,7 @@ export function prepareCleaned(
     json,
     hash,
     displayName,
-    company: data.company ?? null,
+    company,
     nameKey: nameKey(displayName),
     phones,
     names,

@@ -269,6 +269,8 @@ export class ContactStore {
         phone.raw,
         phone.canonical,
         phone.base,
+        phone.company,
+        phone.companyRank,
       );
     }
     this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
@@ -352,7 +354,8 @@ function prepareStatements(db: SqliteDatabase) {
     ),
     rowidsBatch: s('SELECT rowid FROM contacts WHERE book_id = ? LIMIT ?'),
     insertPhone: s(
-      'INSERT INTO phones (contact_rowid, book_id, field, raw, canonical, base) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO phones (contact_rowid, book_id, field, raw, canonical, base, company, company_rank)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertFts: s('INSERT INTO contact_fts (rowid, names, other, book) VALUES (?, ?, ?, ?)'),
     deleteFts: s('DELETE FROM contact_fts WHERE rowid = ?'),

@@ -7,7 +7,7 @@ export type { SqliteDatabase };
  * Schema migrations, applied in order; `user_version` records how many ran. Never edit a
  * released step: add a new one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
@@ -123,6 +123,26 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE contacts ADD COLUMN hash INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE phonebooks ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+  `,
+  // Company hits read one index instead of every employee's contact row: a business number
+  // of a contact with a company carries that company and how well it names it (0: the
+  // company's "-0" main number, 1: the company's own entry, 2: an employee), so the best
+  // entry of each company under a base number is found from the index alone.
+  `
+  ALTER TABLE phones ADD COLUMN company TEXT;
+  ALTER TABLE phones ADD COLUMN company_rank INTEGER;
+  UPDATE phones SET
+    company = c.company,
+    company_rank = CASE
+      WHEN phones.base IS NOT NULL AND phones.canonical = phones.base || '0' THEN 0
+      WHEN c.display_name = c.company THEN 1
+      ELSE 2 END
+  FROM contacts c
+  WHERE c.rowid = phones.contact_rowid AND c.company IS NOT NULL
+    AND phones.field NOT IN ('mobilePhone', 'homePhone');
+  DROP INDEX phones_base;
+  CREATE INDEX phones_company_base ON phones (base, book_id, company, company_rank, contact_rowid)
+    WHERE base IS NOT NULL AND company IS NOT NULL;
   `,
 ];
 

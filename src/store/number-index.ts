@@ -50,17 +50,27 @@ export class NumberIndex {
     this.#exact = db.prepare(`${exact} LIMIT 200`);
     this.#exactIn = db.prepare(`${exact} ${IN_BOOKS} LIMIT 200`);
     this.#exactInSlots = db.prepare(`${exact} ${IN_BOOK_SLOTS} LIMIT 200`);
-    // A stored business number written with an extension ("+49 89 4711-0") names its
-    // base, when it belongs to a company: a private person's dash-written number says
-    // nothing about who else answers under its base. A stored number without extension
-    // is a company's main number when it belongs to a company entry. Every candidate
-    // base in one statement: SQLite probes both indexes per candidate (a multi-index OR).
-    const company = `SELECT ${HIT_COLUMNS} ${FROM}
-      WHERE (p.base IN (${CANDIDATES}) OR p.canonical IN (${CANDIDATES}))
-        AND c.company IS NOT NULL AND p.field NOT IN ('mobilePhone', 'homePhone')`;
-    this.#company = db.prepare(`${company} LIMIT 1000`);
-    this.#companyIn = db.prepare(`${company} ${IN_BOOKS} LIMIT 1000`);
-    this.#companyInSlots = db.prepare(`${company} ${IN_BOOK_SLOTS} LIMIT 1000`);
+    // A business number of a contact with a company names that company on a call to its
+    // base: written with an extension ("+49 89 4711-0", an employee's "-123") by its base,
+    // written without one (a main number) by the whole number. Each phone row carries its
+    // contact's company and rank, so the best row of each company under a base comes from
+    // the index alone (a big company has hundreds of employees under one base); only the
+    // chosen rows and the main numbers are read. Every candidate in one statement.
+    const company = (books: string): string => `
+      WITH best AS (
+        SELECT p.rowid AS phone, min(p.company_rank) AS rank
+        FROM phones p INDEXED BY phones_company_base
+        WHERE p.base IN (${CANDIDATES}) AND p.company IS NOT NULL ${books}
+        GROUP BY p.base, p.book_id, p.company
+      )
+      SELECT ${HIT_COLUMNS} FROM best JOIN phones p ON p.rowid = best.phone
+        JOIN contacts c ON c.rowid = p.contact_rowid
+      UNION ALL
+      SELECT ${HIT_COLUMNS} ${FROM}
+        WHERE p.canonical IN (${CANDIDATES}) AND p.company IS NOT NULL ${books}`;
+    this.#company = db.prepare(`${company('')} LIMIT 1000`);
+    this.#companyIn = db.prepare(`${company(IN_BOOKS)} LIMIT 1000`);
+    this.#companyInSlots = db.prepare(`${company(IN_BOOK_SLOTS)} LIMIT 1000`);
   }
 
   /** Contacts whose number is `canonical`, in the books of `scope`. */
@@ -75,8 +85,10 @@ export class NumberIndex {
 
   /**
    * Company numbers among the candidate bases (at most {@link MAX_CANDIDATES}) in the books
-   * of `scope`: hits whose base number, or whose whole number as a company's main number,
-   * is one of `candidates`. The caller picks the candidate it prefers.
+   * of `scope`: for each base, book and company the best-ranked business number under that
+   * base (the "-0" main number, else the company's own entry, else an employee's), and
+   * every business number that is itself a candidate (a main number written without
+   * extension). The caller picks the candidate it prefers and one hit per company.
    */
   company(candidates: readonly string[], scope: NumberScope = 'all'): NumberHit[] {
     if (candidates.length === 0) return [];
