@@ -34,6 +34,33 @@ export const ContactBody = z.strictObject({
   ...readOnlyShape,
   id: z.string().optional(),
 });
+/** Most contacts one bulk write takes: a transaction of ~50–100 ms, a body of ~0.5 MB. */
+export const MAX_BULK = 1000;
+
+export const BulkContactsBody = z.strictObject({
+  contacts: z.array(ContactBody).min(1).max(MAX_BULK),
+  existing: z
+    .enum(['skip', 'replace', 'new-id'])
+    .default('skip')
+    .describe(
+      'A contact whose id the book has already: skip it (listed as ALREADY_EXISTS), replace ' +
+        'that contact, or add it under a new id',
+    ),
+});
+export const BulkResults = z.object({
+  results: z.array(
+    z.object({
+      id: z.string().optional(),
+      status: z.enum(['added', 'replaced', 'new-id', 'skipped']),
+      code: z.string().optional(),
+      message: z.string().optional(),
+      field: z.string().optional(),
+    }),
+  ),
+  added: z.number(),
+  replaced: z.number(),
+  skipped: z.number(),
+});
 export const ContactPatchBody = z.strictObject({ ...contactFieldShape, extra: Extra.optional() });
 
 export const Contact = z.object({

@@ -5,6 +5,7 @@ import { CtibookError } from '../domain/errors.js';
 import { foldedWords } from '../domain/search-text.js';
 import type { ContactSearch } from '../store/contact-search.js';
 import type { ContactStore, StoredContact } from '../store/contact-store.js';
+import type { PreparedContact } from '../store/contact-rows.js';
 import { prepareContact } from '../store/contact-rows.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
 import { checkContactId, checkEtag, checkPhoneNumbers } from './contact-checks.js';
@@ -29,6 +30,17 @@ export interface ContactServiceDeps {
   /** Live reads and writes of external books; without it they are served from the cache. */
   external?: ExternalContacts;
 }
+
+/** What a bulk write does with a contact whose id the book has already. */
+export type OnExisting = 'skip' | 'replace' | 'new-id';
+
+/** The outcome for one contact of a bulk write, in the order they were sent. */
+export type BulkResult =
+  | { id: string; status: 'added' | 'replaced' | 'new-id' }
+  | { id?: string; status: 'skipped'; code: string; message: string; field?: string };
+
+/** Contacts prepared between turns of the event loop, so lookups wait at most a few ms. */
+const PREPARE_SLICE = 200;
 
 /** Most words of a query that are used; the rest are ignored. */
 export const MAX_QUERY_WORDS = 8;
@@ -106,6 +118,77 @@ export class ContactService {
     }
     const { id: _ignored, ...fields } = data;
     return this.#save(book, id, fields);
+  }
+
+  /**
+   * Adds many contacts to a builtin book in one transaction: all of them or, on failure,
+   * none. A contact whose id or numbers are invalid is skipped with its error, the others
+   * are written; a contact whose id the book (or an earlier contact of the same request)
+   * has is treated as `onExisting` says. Results come in the order of `items`.
+   * @throws CtibookError PHONEBOOK_READ_ONLY / FORBIDDEN, CONFLICT for an external book.
+   */
+  async createMany(
+    principal: Principal,
+    bookName: string,
+    items: readonly (ContactData & { id?: string })[],
+    onExisting: OnExisting,
+  ): Promise<BulkResult[]> {
+    const book = this.#d.books.writable(principal, bookName);
+    if (this.#external(book)) {
+      throw new CtibookError(
+        'CONFLICT',
+        `${book.name} is a ${book.kind} book: bulk writes go to builtin books`,
+      );
+    }
+    const normalizer = this.#d.location.normalizer;
+    const results: BulkResult[] = [];
+    const prepared: (PreparedContact | undefined)[] = [];
+    for (const [index, item] of items.entries()) {
+      if (index > 0 && index % PREPARE_SLICE === 0) await new Promise((done) => setImmediate(done));
+      const { id, ...fields } = item;
+      try {
+        if (id !== undefined) checkContactId(id);
+        checkPhoneNumbers(fields, normalizer);
+        prepared.push(prepareContact(id ?? randomUUID(), fields, normalizer));
+        results.push({ id: id ?? '', status: 'added' });
+      } catch (error) {
+        if (!(error instanceof CtibookError)) throw error;
+        prepared.push(undefined);
+        results.push(skippedResult(id, error));
+      }
+    }
+    // From here on synchronously: no other write can take an id between check and write.
+    const batch = new Map<string, PreparedContact>();
+    for (const [index, contact] of prepared.entries()) {
+      if (!contact) continue;
+      const taken = batch.has(contact.id) || this.#d.contacts.exists(book.id, contact.id);
+      let result: BulkResult = { id: contact.id, status: 'added' };
+      if (taken && onExisting === 'skip') {
+        const error = new CtibookError(
+          'ALREADY_EXISTS',
+          `A contact with id ${contact.id} already exists`,
+        );
+        result = skippedResult(contact.id, error);
+      } else if (taken && onExisting === 'new-id') {
+        const renamed = { ...contact, id: randomUUID() };
+        batch.set(renamed.id, renamed);
+        result = { id: renamed.id, status: 'new-id' };
+      } else {
+        batch.set(contact.id, contact);
+        if (taken) result = { id: contact.id, status: 'replaced' };
+      }
+      results[index] = result;
+    }
+    if (batch.size > 0) {
+      this.#d.contacts.putMany(book.id, batch.values(), this.#d.now().toISOString());
+      this.#d.events.publish({
+        type: 'contacts-changed',
+        bookId: book.id,
+        phonebook: book.name,
+        ids: [...batch.keys()],
+      });
+    }
+    return results;
   }
 
   /** Replaces every field. `ifMatch`, when given, must be the current ETag. */
@@ -190,4 +273,16 @@ export class ContactService {
       throw new CtibookError('CONTACT_NOT_FOUND', undefined, { phonebook: book.name, id });
     return stored;
   }
+}
+
+/** A skipped contact of a bulk write, with the error that a single write would have given. */
+function skippedResult(id: string | undefined, error: CtibookError): BulkResult {
+  const field = error.details?.['field'];
+  return {
+    ...(id === undefined ? {} : { id }),
+    status: 'skipped',
+    code: error.code,
+    message: error.message,
+    ...(typeof field === 'string' ? { field } : {}),
+  };
 }

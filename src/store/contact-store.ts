@@ -89,6 +89,11 @@ export class ContactStore {
     return row && toStored(row);
   }
 
+  /** Whether the book has a contact of that id (one index probe, no row read). */
+  exists(bookId: number, id: string): boolean {
+    return this.#stmts.rowidOf.get(bookId, id) !== undefined;
+  }
+
   getByRowids(rowids: readonly number[]): StoredContact[] {
     if (rowids.length === 0) return [];
     const rows = this.#byRowids(rowids.length).all(...rowids) as ContactRow[];

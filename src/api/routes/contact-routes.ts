@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { RouteTable } from '../route.js';
 import {
   BookParams,
+  BulkContactsBody,
+  BulkResults,
   Contact,
   ContactBody,
   ContactListQuery,
@@ -60,6 +62,31 @@ export function contactRoutes(table: RouteTable): void {
       const contact = await app.contacts.create(principal, params.name, writable(body));
       reply.header('etag', contact.etag);
       return contact;
+    },
+  });
+  table.add({
+    method: 'POST',
+    url: '/api/v1/phonebooks/:name/contacts/bulk',
+    summary:
+      'Add up to 1,000 contacts to a builtin book in one transaction (write right): imports ' +
+      'and migrations. Contacts with an invalid id or phone number are skipped with the error ' +
+      'a single create would give; `existing` says what happens to a contact whose id is ' +
+      'taken. `results` follows the order of `contacts`. A malformed body is a 400 for all.',
+    tag: 'contacts',
+    auth: 'user',
+    params: BookParams,
+    body: BulkContactsBody,
+    response: BulkResults,
+    async handler({ app, principal, params, body }) {
+      const items = body.contacts.map((contact) => writable(contact));
+      const results = await app.contacts.createMany(principal, params.name, items, body.existing);
+      const count = (status: string): number => results.filter((r) => r.status === status).length;
+      return {
+        results,
+        added: count('added') + count('new-id'),
+        replaced: count('replaced'),
+        skipped: count('skipped'),
+      };
     },
   });
   table.add({
