@@ -158,9 +158,13 @@ export class ContactService {
       }
     }
     // From here on synchronously: no other write can take an id between check and write.
+    // A location change meanwhile re-indexed the store: prepare again with its rules.
+    const current = this.#d.location.normalizer;
     const batch = new Map<string, PreparedContact>();
-    for (const [index, contact] of prepared.entries()) {
-      if (!contact) continue;
+    for (const [index, before] of prepared.entries()) {
+      if (!before) continue;
+      const contact =
+        current === normalizer ? before : prepareContact(before.id, before.data, current);
       const taken = batch.has(contact.id) || this.#d.contacts.exists(book.id, contact.id);
       let result: BulkResult = { id: contact.id, status: 'added' };
       if (taken && onExisting === 'skip') {
