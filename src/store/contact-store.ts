@@ -28,6 +28,17 @@ export interface ContactRow {
   seq: number;
 }
 
+/**
+ * A book's source records as a sync left them, in record order: two 32-bit hashes of each
+ * record's raw bytes, the content hash and id of the contact it became.
+ */
+export interface StoredRecordList {
+  fingerprint: string;
+  rawHashes: Uint32Array;
+  contentHashes: Uint32Array;
+  ids: readonly string[];
+}
+
 /** Canonical forms of a stored contact's numbers, keyed by field. */
 export type NormalizedNumbers = Record<string, string>;
 
@@ -227,17 +238,72 @@ export class ContactStore {
     }
   }
 
-  /** Upserts and deletions (with tombstones) in one transaction. */
+  /** The book's change sequence: every write to its contacts moves it on. */
+  changeSeq(bookId: number): number {
+    return (this.#stmts.seqOf.pluck().get(bookId) as number | undefined) ?? 0;
+  }
+
+  /**
+   * The book's source records as the last sync stored them, with the change sequence they
+   * describe; undefined when there is none or when the copy was written since (a
+   * write-back, an edit): then only a full read tells what the copy holds.
+   */
+  recordList(bookId: number): { list: StoredRecordList; seq: number } | undefined {
+    return this.#db.transaction(() => {
+      const row = this.#stmts.recordList.get(bookId) as RecordListRow | undefined;
+      const seq = this.changeSeq(bookId);
+      if (!row || row.seq !== seq) return undefined;
+      const list = decodeRecordList(row);
+      return list?.ids.length === this.count(bookId) ? { list, seq } : undefined;
+    })();
+  }
+
+  /** Stores a book's source records (a rebuild's staging copy, before it is promoted). */
+  putRecordList(bookId: number, list: StoredRecordList): void {
+    this.#db.transaction(() => this.#putRecordList(bookId, list)).immediate();
+  }
+
+  /**
+   * Upserts and deletions (with tombstones) in one transaction. `records`: the source's
+   * records after this diff, stored in the same transaction, unless the copy was written
+   * since `records.seq` (the sync's start): then the stored list is dropped instead.
+   */
   applyDiff(
     bookId: number,
     upserts: readonly PreparedContact[],
     deletes: readonly string[],
     now: string,
+    records?: { list: StoredRecordList; seq: number },
   ): void {
-    this.#writing((counters) => {
-      for (const contact of upserts) this.#write(counters, bookId, contact, now);
-      for (const id of deletes) this.#delete(counters, bookId, id);
-    });
+    let untouched = false;
+    this.#writing(
+      (counters) => {
+        untouched = records !== undefined && this.changeSeq(bookId) === records.seq;
+        for (const contact of upserts) this.#write(counters, bookId, contact, now);
+        for (const id of deletes) this.#delete(counters, bookId, id);
+      },
+      () => {
+        if (records && untouched) this.#putRecordList(bookId, records.list);
+        else if (records) this.#stmts.deleteRecordList.run(bookId);
+      },
+    );
+  }
+
+  #putRecordList(bookId: number, list: StoredRecordList): void {
+    const { rawHashes, contentHashes } = list;
+    const hashes = Buffer.alloc(rawHashes.byteLength + contentHashes.byteLength);
+    hashes.set(new Uint8Array(rawHashes.buffer, rawHashes.byteOffset, rawHashes.byteLength));
+    hashes.set(
+      new Uint8Array(contentHashes.buffer, contentHashes.byteOffset, contentHashes.byteLength),
+      rawHashes.byteLength,
+    );
+    this.#stmts.putRecordList.run(
+      bookId,
+      list.fingerprint,
+      this.changeSeq(bookId),
+      hashes,
+      list.ids.join('\u0000'),
+    );
   }
 
   /**
@@ -281,12 +347,13 @@ export class ContactStore {
    * transaction that read before the worker committed could not write (SQLITE_BUSY_SNAPSHOT). (An `UPDATE … RETURNING` per contact made
    * SQLite open a statement savepoint, and FTS5 flushes its pending index at every one.)
    */
-  #writing<T>(work: (counters: BookCounters) => T): T {
+  #writing<T>(work: (counters: BookCounters) => T, after?: () => void): T {
     return this.#db
       .transaction(() => {
         const counters = new BookCounters(this.#stmts.seqOf);
         const result = work(counters);
         counters.flush(this.#stmts.setSeqAndCount);
+        after?.();
         return result;
       })
       .immediate();
@@ -331,6 +398,28 @@ export class ContactStore {
   }
 }
 
+interface RecordListRow {
+  fingerprint: string;
+  seq: number;
+  hashes: Buffer;
+  ids: string;
+}
+
+/** The BLOB holds the raw hashes (2 per record), then the content hashes, in native byte order. */
+function decodeRecordList(row: RecordListRow): StoredRecordList | undefined {
+  const ids = row.ids === '' ? [] : row.ids.split('\u0000');
+  const count = ids.length;
+  const all = new Uint32Array(3 * count);
+  if (row.hashes.byteLength !== all.byteLength) return undefined;
+  row.hashes.copy(new Uint8Array(all.buffer));
+  return {
+    fingerprint: row.fingerprint,
+    rawHashes: all.subarray(0, 2 * count),
+    contentHashes: all.subarray(2 * count),
+    ids,
+  };
+}
+
 function prepareStatements(db: SqliteDatabase) {
   const s = (sql: string): Statement => db.prepare(sql);
   return {
@@ -364,6 +453,11 @@ function prepareStatements(db: SqliteDatabase) {
     tombstone: s('INSERT OR REPLACE INTO tombstones (book_id, id, seq) VALUES (?, ?, ?)'),
     clearTombstone: s('DELETE FROM tombstones WHERE book_id = ? AND id = ?'),
     seqOf: s('SELECT seq FROM phonebooks WHERE id = ?'),
+    recordList: s('SELECT fingerprint, seq, hashes, ids FROM source_records WHERE book_id = ?'),
+    putRecordList: s(
+      'INSERT OR REPLACE INTO source_records (book_id, fingerprint, seq, hashes, ids) VALUES (?, ?, ?, ?, ?)',
+    ),
+    deleteRecordList: s('DELETE FROM source_records WHERE book_id = ?'),
     setSeqAndCount: s(
       'UPDATE phonebooks SET seq = ?, contact_count = contact_count + ? WHERE id = ?',
     ),

@@ -124,6 +124,18 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE contacts ADD COLUMN hash INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE phonebooks ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
   `,
+  // A file source's records as the last sync left them (raw-byte hashes, content hashes
+  // and ids in record order), so a changed-only sync decodes only the records that changed.
+  // \`seq\` is the book's change sequence the list describes: any later write makes it stale.
+  `
+  CREATE TABLE source_records (
+    book_id INTEGER PRIMARY KEY REFERENCES phonebooks(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hashes BLOB NOT NULL,
+    ids TEXT NOT NULL
+  );
+  `,
 ];
 
 export interface OpenDatabaseOptions {

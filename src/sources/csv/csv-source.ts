@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { CtibookError } from '../../domain/errors.js';
 import { writeFileAtomic } from '../../store/folder-config.js';
+import type { KnownRecords } from '../known-records.js';
 import type {
+  KnownRow,
+  RecordRead,
   SkippedRow,
   SourceCapabilities,
   SourceConnector,
@@ -20,6 +23,10 @@ import {
 } from './csv-format.js';
 import type { CsvRecord } from './csv-parser.js';
 import { isFault, parseCsv } from './csv-parser.js';
+import { RecordScanner } from './csv-scan.js';
+
+/** Changes when the way a record's bytes become a row changes: stored raw hashes then go stale. */
+const RECORD_FORMAT_VERSION = 1;
 
 /** The file as last read: what a write must find unchanged on disk. */
 interface Snapshot {
@@ -105,6 +112,115 @@ export class CsvSource implements SourceConnector {
     for (const { id, record } of this.#scan(file, skip)) {
       yield { id, values: valuesOf(file.columns, record.fields), at: `line ${record.line}` };
     }
+  }
+
+  /**
+   * {@link readAll} for a changed-only sync: the records are found and hashed in the file's
+   * raw bytes, and only those whose bytes `known` does not have are decoded and parsed.
+   * Lines, faults and duplicates are reported as `readAll` reports them.
+   */
+  async readRecords(
+    known: KnownRecords | undefined,
+    context: string,
+    skip: (row: SkippedRow) => void,
+  ): Promise<RecordRead> {
+    const bytes = await readSource(this.#config.path);
+    this.#version = stampOf(bytes);
+    const encoding: CsvEncoding =
+      this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
+    const from = encoding === 'utf8-bom' ? 3 : 0;
+    const textOf = (start: number, end: number): string =>
+      decode(bytes.subarray(start, end), encoding === 'utf8-bom' ? 'utf8' : encoding);
+    const firstEnd = bytes.indexOf(10, from);
+    const delimiter =
+      this.#config.delimiter === 'auto'
+        ? detectDelimiter(firstLine(textOf(from, firstEnd < 0 ? bytes.length : firstEnd)))
+        : this.#config.delimiter;
+    const at = (line: number): string => `${this.#config.path}:${line}`;
+    const scanner = new RecordScanner(bytes, from, delimiter);
+    const fieldsOf = (): string[] | string => {
+      const item = parseCsv(textOf(scanner.start, scanner.end), delimiter).next().value;
+      if (item === undefined) return [''];
+      return isFault(item) ? item.reason : item.fields;
+    };
+    // The header (or the first record, numbering the columns) decides the columns.
+    let columns: string[] = [];
+    let first = true;
+    while (first && scanner.next()) {
+      if (scanner.fault) skip({ at: at(scanner.fault.line), reason: scanner.fault.reason });
+      else first = false;
+    }
+    const firstFields = first ? undefined : fieldsOf();
+    if (Array.isArray(firstFields)) {
+      columns = this.#config.headerRow
+        ? uniqueColumns(firstFields)
+        : firstFields.map((_, i) => `Column ${i + 1}`);
+    }
+    this.#checkIdColumn(columns);
+    const { idColumn, headerRow } = this.#config;
+    const fingerprint = JSON.stringify([
+      RECORD_FORMAT_VERSION,
+      context,
+      encoding,
+      delimiter,
+      idColumn ?? null,
+      headerRow,
+      columns,
+    ]);
+    const file = { columns, encoding };
+    const matching = known?.matches(fingerprint) === true ? known : undefined;
+    const problemOf = (fields: string[]): string | undefined => this.#problemOf(file, fields);
+    const idOf = (fields: string[]): string => this.#idOf(columns, fields);
+    async function* rows(): AsyncGenerator<SourceRow | KnownRow> {
+      const seen = new Map<string, number>();
+      let run: KnownRow | undefined;
+      // The first record is data when there is no header line.
+      let pending = !first && !headerRow;
+      while (pending || scanner.next()) {
+        pending = false;
+        const { fault, line } = scanner;
+        if (fault) {
+          skip({ at: at(fault.line), reason: fault.reason });
+          continue;
+        }
+        const index = matching ? matching.find(scanner.h1, scanner.h2) : -1;
+        if (index >= 0 && matching) {
+          const earlier = matching.takenBy(index);
+          if (earlier !== 0) {
+            skip({ at: at(line), reason: duplicate(matching.ids[index] ?? '', earlier) });
+            continue;
+          }
+          matching.take(index, line);
+          if (run && run.index + run.count === index) run.count++;
+          else {
+            if (run) yield run;
+            run = { index, count: 1 };
+          }
+          continue;
+        }
+        if (run) yield run;
+        run = undefined;
+        const fields = fieldsOf();
+        const reason = typeof fields === 'string' ? fields : problemOf(fields);
+        if (reason !== undefined || typeof fields === 'string') {
+          skip({ at: at(line), reason: reason ?? '' });
+          continue;
+        }
+        const id = idOf(fields);
+        const knownAt = known ? known.indexOfId(id) : -1;
+        const earlier = knownAt >= 0 ? known?.takenBy(knownAt) : seen.get(id);
+        if (earlier) {
+          skip({ at: at(line), reason: duplicate(id, earlier) });
+          continue;
+        }
+        if (knownAt >= 0) known?.take(knownAt, line);
+        else seen.set(id, line);
+        const rawHash = [scanner.h1, scanner.h2] as const;
+        yield { id, values: valuesOf(columns, fields), at: `line ${line}`, rawHash };
+      }
+      if (run) yield run;
+    }
+    return { columns, fingerprint, rows: rows() };
   }
 
   async insert(values: Record<string, string>): Promise<SourceRow> {
@@ -263,7 +379,7 @@ export class CsvSource implements SourceConnector {
       const id = this.#idOf(file.columns, item.fields);
       const earlier = seen.get(id);
       if (earlier !== undefined) {
-        skip({ at: at(item.line), reason: `duplicate id ${id} (first on line ${earlier})` });
+        skip({ at: at(item.line), reason: duplicate(id, earlier) });
         continue;
       }
       seen.set(id, item.line);
@@ -273,7 +389,10 @@ export class CsvSource implements SourceConnector {
   }
 
   /** Why a record cannot be read, or undefined. */
-  #problemOf(file: OpenedFile, fields: readonly string[]): string | undefined {
+  #problemOf(
+    file: Pick<OpenedFile, 'columns' | 'encoding'>,
+    fields: readonly string[],
+  ): string | undefined {
     const { columns, encoding } = file;
     if (fields.length !== columns.length) {
       return `${fields.length} fields, expected ${columns.length}`;
@@ -332,6 +451,10 @@ async function fileMode(path: string): Promise<number> {
 
 function stampOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('base64url');
+}
+
+function duplicate(id: string, line: number): string {
+  return `duplicate id ${id} (first on line ${line})`;
 }
 
 function valuesOf(columns: readonly string[], fields: readonly string[]): Record<string, string> {
