@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { ContactData } from '../domain/contact.js';
 import type { SqliteDatabase } from './database.js';
-import type { PreparedContact } from './contact-rows.js';
+import type { PhoneRow, PreparedContact } from './contact-rows.js';
 import { bookToken } from './contact-rows.js';
 import { BookCounters } from './book-counters.js';
 
@@ -279,7 +279,12 @@ export class ContactStore {
     this.#writing(
       (counters) => {
         untouched = records !== undefined && this.changeSeq(bookId) === records.seq;
-        for (const contact of upserts) this.#write(counters, bookId, contact, now);
+        for (const contact of upserts) {
+          const existing = this.#stmts.rowidOf.get(bookId, contact.id) as
+            { rowid: number } | undefined;
+          if (existing) this.#replace(counters, bookId, existing.rowid, contact, now);
+          else this.#write(counters, bookId, contact, now);
+        }
         for (const id of deletes) this.#delete(counters, bookId, id);
       },
       () => {
@@ -391,11 +396,64 @@ export class ContactStore {
     this.#stmts.clearTombstone.run(bookId, contact.id);
   }
 
+  /**
+   * Changes a stored contact in place: an UPDATE touches only the indexes of the columns
+   * it sets, and the phone rows are kept when the numbers did not change (a sync's diff
+   * is mostly such changes; each index entry moved in a large store is a random page).
+   */
+  #replace(
+    counters: BookCounters,
+    bookId: number,
+    rowid: number,
+    contact: PreparedContact,
+    now: string,
+  ): void {
+    const seq = counters.nextSeq(bookId);
+    this.#stmts.update.run(
+      contact.json,
+      contact.displayName,
+      contact.company,
+      contact.nameKey,
+      `"${bookId}-${seq}"`,
+      now,
+      seq,
+      contact.hash,
+      rowid,
+    );
+    const phones = this.#stmts.phoneRowsOf.all(rowid) as PhoneRow[];
+    if (!samePhones(phones, contact.phones)) {
+      this.#stmts.deletePhones.run(rowid);
+      for (const phone of contact.phones) {
+        const { field, raw, canonical, base } = phone;
+        this.#stmts.insertPhone.run(rowid, bookId, field, raw, canonical, base);
+      }
+    }
+    this.#stmts.deleteFts.run(rowid);
+    this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
+    this.#stmts.clearTombstone.run(bookId, contact.id);
+  }
+
   #removeRow(rowid: number): void {
     this.#stmts.deleteFts.run(rowid);
     this.#stmts.deletePhones.run(rowid);
     this.#stmts.deleteContact.run(rowid);
   }
+}
+
+function samePhones(stored: readonly PhoneRow[], wanted: readonly PhoneRow[]): boolean {
+  return (
+    stored.length === wanted.length &&
+    stored.every((phone, i) => {
+      const other = wanted[i];
+      return (
+        other !== undefined &&
+        phone.field === other.field &&
+        phone.raw === other.raw &&
+        phone.canonical === other.canonical &&
+        phone.base === other.base
+      );
+    })
+  );
 }
 
 interface RecordListRow {
@@ -436,6 +494,11 @@ function prepareStatements(db: SqliteDatabase) {
     insert: s(`INSERT INTO contacts
       (rowid, book_id, id, data, display_name, company, name_key, etag, updated_at, seq, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    update: s(`UPDATE contacts SET data = ?, display_name = ?, company = ?, name_key = ?,
+      etag = ?, updated_at = ?, seq = ?, hash = ? WHERE rowid = ?`),
+    phoneRowsOf: s(
+      'SELECT field, raw, canonical, base FROM phones WHERE contact_rowid = ? ORDER BY rowid',
+    ),
     hashesAfter: s(
       'SELECT id, hash FROM contacts WHERE book_id = ? AND id > ? ORDER BY id LIMIT ?',
     ),
