@@ -8,6 +8,8 @@ export interface RecordList {
   contentHashes: Uint32Array;
   /** The contact id of each record (unique). */
   ids: readonly string[];
+  /** The ids are those of the known list the read started from, in order. */
+  sameIds?: boolean;
 }
 
 /**
@@ -102,42 +104,61 @@ export class KnownRecords {
   }
 }
 
-/** Collects the records of a read, in order, into the list the next sync starts from. */
+/**
+ * Collects the records of a read, in order, into the list the next sync starts from. While
+ * the ids come in the order of `known` (the usual case) they are not copied.
+ */
 export class RecordListBuilder {
+  readonly #known: KnownRecords | undefined;
   #raw: Uint32Array;
   #content: Uint32Array;
-  readonly #ids: string[] = [];
+  #count = 0;
+  /** Undefined while every id so far is `known`'s at the same position. */
+  #ids: string[] | undefined;
 
-  constructor(expected = 1024) {
-    this.#raw = new Uint32Array(2 * Math.max(expected, 16));
-    this.#content = new Uint32Array(Math.max(expected, 16));
+  constructor(known?: KnownRecords) {
+    this.#known = known;
+    const expected = Math.max((known?.size ?? 0) + 1024, 16);
+    this.#raw = new Uint32Array(2 * expected);
+    this.#content = new Uint32Array(expected);
+    if (!known) this.#ids = [];
   }
 
   add(rawHash: readonly [number, number], contentHash: number, id: string): void {
-    const at = this.#ids.length;
+    const at = this.#count;
     this.#reserve(at + 1);
     this.#raw[2 * at] = rawHash[0];
     this.#raw[2 * at + 1] = rawHash[1];
     this.#content[at] = contentHash;
-    this.#ids.push(id);
+    if (!this.#ids && this.#known?.ids[at] !== id) this.#ids = this.#known?.ids.slice(0, at) ?? [];
+    this.#ids?.push(id);
+    this.#count++;
   }
 
   /** Appends `count` records of `known` from `index` on (unchanged records). */
   addKnown(known: KnownRecords, index: number, count: number): void {
-    const at = this.#ids.length;
+    const at = this.#count;
     this.#reserve(at + count);
     this.#raw.set(known.rawHashes.subarray(2 * index, 2 * (index + count)), 2 * at);
     this.#content.set(known.contentHashes.subarray(index, index + count), at);
-    for (let i = index; i < index + count; i++) this.#ids.push(known.ids[i] as string);
+    if (!this.#ids && (known !== this.#known || index !== at)) {
+      this.#ids = this.#known?.ids.slice(0, at) ?? [];
+    }
+    if (this.#ids)
+      for (let i = index; i < index + count; i++) this.#ids.push(known.ids[i] as string);
+    this.#count += count;
   }
 
   build(fingerprint: string): RecordList {
-    const count = this.#ids.length;
+    const count = this.#count;
+    const known = this.#known;
+    const sameIds = this.#ids === undefined && known !== undefined && count === known.size;
     return {
       fingerprint,
       rawHashes: this.#raw.subarray(0, 2 * count),
       contentHashes: this.#content.subarray(0, count),
-      ids: this.#ids,
+      ids: this.#ids ?? known?.ids.slice(0, count) ?? [],
+      sameIds,
     };
   }
 

@@ -37,6 +37,8 @@ export interface StoredRecordList {
   rawHashes: Uint32Array;
   contentHashes: Uint32Array;
   ids: readonly string[];
+  /** The ids are those of the list stored now, in order: only the hashes are written. */
+  sameIds?: boolean;
 }
 
 /** Canonical forms of a stored contact's numbers, keyed by field. */
@@ -302,13 +304,8 @@ export class ContactStore {
       new Uint8Array(contentHashes.buffer, contentHashes.byteOffset, contentHashes.byteLength),
       rawHashes.byteLength,
     );
-    this.#stmts.putRecordList.run(
-      bookId,
-      list.fingerprint,
-      this.changeSeq(bookId),
-      hashes,
-      list.ids.join('\u0000'),
-    );
+    this.#stmts.putRecordList.run(bookId, list.fingerprint, this.changeSeq(bookId), hashes);
+    if (list.sameIds !== true) this.#stmts.putRecordIds.run(bookId, list.ids.join('\u0000'));
   }
 
   /**
@@ -516,10 +513,12 @@ function prepareStatements(db: SqliteDatabase) {
     tombstone: s('INSERT OR REPLACE INTO tombstones (book_id, id, seq) VALUES (?, ?, ?)'),
     clearTombstone: s('DELETE FROM tombstones WHERE book_id = ? AND id = ?'),
     seqOf: s('SELECT seq FROM phonebooks WHERE id = ?'),
-    recordList: s('SELECT fingerprint, seq, hashes, ids FROM source_records WHERE book_id = ?'),
+    recordList: s(`SELECT fingerprint, seq, hashes, ids FROM source_records
+      JOIN source_record_ids USING (book_id) WHERE book_id = ?`),
     putRecordList: s(
-      'INSERT OR REPLACE INTO source_records (book_id, fingerprint, seq, hashes, ids) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO source_records (book_id, fingerprint, seq, hashes) VALUES (?, ?, ?, ?)',
     ),
+    putRecordIds: s('INSERT OR REPLACE INTO source_record_ids (book_id, ids) VALUES (?, ?)'),
     deleteRecordList: s('DELETE FROM source_records WHERE book_id = ?'),
     setSeqAndCount: s(
       'UPDATE phonebooks SET seq = ?, contact_count = contact_count + ? WHERE id = ?',

@@ -173,7 +173,8 @@ async function applyRecordDiff(
   const known = new KnownRecords(stored?.list ?? (await copyAsList(contacts, bookId)));
   const read = await readRecords(options.connector, known, options, job);
   const taken = new Uint8Array(known.size);
-  const list = new RecordListBuilder(known.size + 1024);
+  // Ids in the stored order need not be written again; the copy's (by id) are no list's.
+  const list = stored ? new RecordListBuilder(known) : new RecordListBuilder();
   const upserts: PreparedContact[] = [];
   let count = 0;
   let reported = 0;
