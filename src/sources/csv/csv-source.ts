@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { createHash, webcrypto } from 'node:crypto';
+import { open as openFile, readFile, stat } from 'node:fs/promises';
 import { CtibookError } from '../../domain/errors.js';
 import { writeFileAtomic } from '../../store/folder-config.js';
 import type { KnownRecords } from '../known-records.js';
@@ -75,7 +75,8 @@ export class CsvSource implements SourceConnector {
   }
 
   async open(): Promise<void> {
-    await this.#stampOf();
+    // Only whether the file can be read: reading and hashing it is left to the read itself.
+    await checkReadable(this.#config.path);
   }
 
   async close(): Promise<void> {
@@ -125,7 +126,8 @@ export class CsvSource implements SourceConnector {
     skip: (row: SkippedRow) => void,
   ): Promise<RecordRead> {
     const bytes = await readSource(this.#config.path);
-    this.#version = stampOf(bytes);
+    // Hashed on another thread while the records are scanned; set before the read ends.
+    const stamp = stampInBackground(bytes);
     const encoding: CsvEncoding =
       this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
     const from = encoding === 'utf8-bom' ? 3 : 0;
@@ -170,6 +172,9 @@ export class CsvSource implements SourceConnector {
     const file = { columns, encoding };
     const matching = known?.matches(fingerprint) === true ? known : undefined;
     const problemOf = (fields: string[]): string | undefined => this.#problemOf(file, fields);
+    const stamped = async (): Promise<void> => {
+      this.#version = await stamp;
+    };
     const idOf = (fields: string[]): string => this.#idOf(columns, fields);
     async function* rows(): AsyncGenerator<SourceRow | KnownRow> {
       const seen = new Map<string, number>();
@@ -219,6 +224,7 @@ export class CsvSource implements SourceConnector {
         yield { id, values: valuesOf(columns, fields), at: `line ${line}`, rawHash };
       }
       if (run) yield run;
+      await stamped();
     }
     return { columns, fingerprint, rows: rows() };
   }
@@ -419,30 +425,44 @@ export class CsvSource implements SourceConnector {
     if (this.#config.idColumn) return (fields[columns.indexOf(this.#config.idColumn)] ?? '').trim();
     return createHash('sha256').update(fields.join('\u0000')).digest('base64url').slice(0, 22);
   }
-
-  async #stampOf(): Promise<string> {
-    return stampOf(await readSource(this.#config.path));
-  }
 }
 
 async function readSource(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'cannot be read (permissions)'
-          : `cannot be read (${code})`;
-    throw new CtibookError(
-      'SOURCE_UNAVAILABLE',
-      `CSV file ${path} ${reason}`,
-      { path },
-      { cause: error },
-    );
+    throw unavailable(path, error);
   }
+}
+
+/** Reads the file's first byte: fails as {@link readSource} would, without reading it all. */
+async function checkReadable(path: string): Promise<void> {
+  try {
+    const handle = await openFile(path, 'r');
+    try {
+      await handle.read(Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw unavailable(path, error);
+  }
+}
+
+function unavailable(path: string, error: unknown): CtibookError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'does not exist'
+      : code === 'EACCES'
+        ? 'cannot be read (permissions)'
+        : `cannot be read (${code})`;
+  return new CtibookError(
+    'SOURCE_UNAVAILABLE',
+    `CSV file ${path} ${reason}`,
+    { path },
+    { cause: error },
+  );
 }
 
 async function fileMode(path: string): Promise<number> {
@@ -451,6 +471,12 @@ async function fileMode(path: string): Promise<number> {
 
 function stampOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('base64url');
+}
+
+/** {@link stampOf} computed on the thread pool. */
+async function stampInBackground(bytes: Buffer): Promise<string> {
+  const digest = await webcrypto.subtle.digest('SHA-256', bytes);
+  return Buffer.from(digest).toString('base64url');
 }
 
 function duplicate(id: string, line: number): string {
