@@ -204,4 +204,17 @@ describe('changed-only syncs of a CSV book: records whose bytes are unchanged ar
     expect(await update()).toMatchObject({ updated: 1, unchanged: 4 });
     expect((await contact('K2')).lastName).toBe('Müller2');
   });
+
+  it('aborts when most rows fail, keeping the old copy and its list', async () => {
+    const lines = people(12);
+    write(lines);
+    await create();
+    await update();
+    writeFileSync(csv, HEADER + 'a;b\r\n'.repeat(40) + lines[0]);
+    const failed = await t.call('POST', '/api/v1/phonebooks/Kunden/sync?wait=true');
+    expect(failed.json()).toMatchObject({ error: { code: 'SOURCE_REJECTED' } });
+    expect(stored()).toHaveLength(12);
+    write(lines);
+    expect(await update()).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 12 });
+  });
 });
