@@ -128,6 +128,7 @@ export class CsvSource implements SourceConnector {
     const bytes = await readSource(this.#config.path);
     // Hashed on another thread while the records are scanned; set before the read ends.
     const stamp = stampInBackground(bytes);
+    stamp.catch(() => undefined); // awaited at the end of the read; a read may stop early
     const encoding: CsvEncoding =
       this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
     const from = encoding === 'utf8-bom' ? 3 : 0;
