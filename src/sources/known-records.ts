@@ -1,3 +1,5 @@
+import { IdList } from '../domain/id-list.js';
+
 /** A source's records in record order, as a sync stores them with the copy. */
 export interface RecordList {
   /** Whatever the raw hashes depend on (file format, header, mapping); see `readRecords`. */
@@ -7,7 +9,7 @@ export interface RecordList {
   /** Content hash of the contact each record became (as the copy stores it). */
   contentHashes: Uint32Array;
   /** The contact id of each record (unique). */
-  ids: readonly string[];
+  ids: IdList;
   /** The ids are those of the known list the read started from, in order. */
   sameIds?: boolean;
 }
@@ -24,7 +26,7 @@ export class KnownRecords {
   /** 2 per record; empty when the raw hashes are unknown (only ids and content hashes). */
   readonly rawHashes: Uint32Array;
   readonly contentHashes: Uint32Array;
-  readonly ids: readonly string[];
+  readonly ids: IdList;
   /** Per record: the line of the record that took its id in this read (0: none yet). */
   readonly #taken: Int32Array;
   #table: Int32Array | undefined;
@@ -68,11 +70,11 @@ export class KnownRecords {
   indexOfId(id: string, near = this.#cursor): number {
     // A changed record usually sits where its old version was.
     for (const guess of [near - 1, near, near + 1]) {
-      if (this.ids[guess] === id) return guess;
+      if (this.ids.is(guess, id)) return guess;
     }
     if (!this.#byId) {
       this.#byId = new Map();
-      this.ids.forEach((known, index) => this.#byId?.set(known, index));
+      for (let index = 0; index < this.size; index++) this.#byId.set(this.ids.at(index), index);
     }
     return this.#byId.get(id) ?? -1;
   }
@@ -130,7 +132,7 @@ export class RecordListBuilder {
     this.#raw[2 * at] = rawHash[0];
     this.#raw[2 * at + 1] = rawHash[1];
     this.#content[at] = contentHash;
-    if (!this.#ids && this.#known?.ids[at] !== id) this.#ids = this.#known?.ids.slice(0, at) ?? [];
+    if (!this.#ids && this.#known?.ids.is(at, id) !== true) this.#ids = this.#knownIds(at);
     this.#ids?.push(id);
     this.#count++;
   }
@@ -142,10 +144,9 @@ export class RecordListBuilder {
     this.#raw.set(known.rawHashes.subarray(2 * index, 2 * (index + count)), 2 * at);
     this.#content.set(known.contentHashes.subarray(index, index + count), at);
     if (!this.#ids && (known !== this.#known || index !== at)) {
-      this.#ids = this.#known?.ids.slice(0, at) ?? [];
+      this.#ids = this.#knownIds(at);
     }
-    if (this.#ids)
-      for (let i = index; i < index + count; i++) this.#ids.push(known.ids[i] as string);
+    if (this.#ids) for (let i = index; i < index + count; i++) this.#ids.push(known.ids.at(i));
     this.#count += count;
   }
 
@@ -157,9 +158,16 @@ export class RecordListBuilder {
       fingerprint,
       rawHashes: this.#raw.subarray(0, 2 * count),
       contentHashes: this.#content.subarray(0, count),
-      ids: this.#ids ?? known?.ids.slice(0, count) ?? [],
+      ids: this.#ids ? IdList.of(this.#ids) : (known?.ids ?? IdList.of([])),
       sameIds,
     };
+  }
+
+  /** The first `count` ids of `known`, as strings (once the ids go their own way). */
+  #knownIds(count: number): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) ids.push(this.#known?.ids.at(i) ?? '');
+    return ids;
   }
 
   #reserve(count: number): void {

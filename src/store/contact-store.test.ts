@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IdList } from '../domain/id-list.js';
 import type { PhonebookConfig } from '../domain/phonebook.js';
 import { DEFAULT_LOCATION, createNumberNormalizer } from '../domain/phone-number.js';
 import { ChangeFeed } from './change-feed.js';
@@ -137,20 +138,21 @@ describe('ContactStore change sequence', () => {
       fingerprint: 'f',
       rawHashes: Uint32Array.from(ids.flatMap((_, i) => [i, i + 1])),
       contentHashes: Uint32Array.from(ids.map((id) => person(id).hash)),
-      ids,
+      ids: IdList.of(ids),
     });
     store.putMany(bookId, [person('1')], NOW);
     const seq = store.changeSeq(bookId);
     store.applyDiff(bookId, [person('2')], [], NOW, { list: list(['1', '2']), seq });
     const stored = store.recordList(bookId);
     expect(stored?.seq).toBe(store.changeSeq(bookId));
-    expect(stored?.list.ids).toEqual(['1', '2']);
+    expect(stored?.list.ids.toArray()).toEqual(['1', '2']);
     expect([...(stored?.list.rawHashes ?? [])]).toEqual([0, 1, 1, 2]);
     expect([...(stored?.list.contentHashes ?? [])]).toEqual([person('1').hash, person('2').hash]);
     // The hashes alone when the ids did not change.
     const same = { ...list(['1', '2']), fingerprint: 'g', sameIds: true };
     store.applyDiff(bookId, [], [], NOW, { list: same, seq: store.changeSeq(bookId) });
-    expect(store.recordList(bookId)?.list).toMatchObject({ fingerprint: 'g', ids: ['1', '2'] });
+    expect(store.recordList(bookId)?.list.fingerprint).toBe('g');
+    expect(store.recordList(bookId)?.list.ids.toArray()).toEqual(['1', '2']);
 
     // A write (a write-back, an edit) makes the list stale.
     store.put(bookId, person('2', 'Edited'), NOW);
@@ -167,5 +169,23 @@ describe('ContactStore change sequence', () => {
     books.delete(bookId);
     expect(db.prepare('SELECT count(*) FROM source_records').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM source_record_ids').pluck().get()).toBe(0);
+  });
+});
+
+describe('IdList', () => {
+  it('keeps ids as one string and finds each again', () => {
+    const ids = IdList.of(['K1', 'Kä 2', '', 'x']);
+    expect(ids.length).toBe(4);
+    expect(ids.toArray()).toEqual(['K1', 'Kä 2', '', 'x']);
+    expect([ids.is(1, 'Kä 2'), ids.is(1, 'Kä'), ids.is(2, ''), ids.is(4, 'x')]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(IdList.parse(ids.text, 4)?.toArray()).toEqual(ids.toArray());
+    expect(IdList.parse(ids.text, 3)).toBeUndefined();
+    expect(IdList.parse(ids.text, 5)).toBeUndefined();
+    expect(IdList.parse('', 0)?.length).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { ContactData } from '../domain/contact.js';
+import { IdList } from '../domain/id-list.js';
 import type { SqliteDatabase } from './database.js';
 import type { PhoneRow, PreparedContact } from './contact-rows.js';
 import { bookToken } from './contact-rows.js';
@@ -36,7 +37,7 @@ export interface StoredRecordList {
   fingerprint: string;
   rawHashes: Uint32Array;
   contentHashes: Uint32Array;
-  ids: readonly string[];
+  ids: IdList;
   /** The ids are those of the list stored now, in order: only the hashes are written. */
   sameIds?: boolean;
 }
@@ -305,7 +306,7 @@ export class ContactStore {
       rawHashes.byteLength,
     );
     this.#stmts.putRecordList.run(bookId, list.fingerprint, this.changeSeq(bookId), hashes);
-    if (list.sameIds !== true) this.#stmts.putRecordIds.run(bookId, list.ids.join('\u0000'));
+    if (list.sameIds !== true) this.#stmts.putRecordIds.run(bookId, list.ids.text);
   }
 
   /**
@@ -462,10 +463,11 @@ interface RecordListRow {
 
 /** The BLOB holds the raw hashes (2 per record), then the content hashes, in native byte order. */
 function decodeRecordList(row: RecordListRow): StoredRecordList | undefined {
-  const ids = row.ids === '' ? [] : row.ids.split('\u0000');
-  const count = ids.length;
+  if (row.hashes.byteLength % 12 !== 0) return undefined;
+  const count = row.hashes.byteLength / 12;
+  const ids = IdList.parse(row.ids, count);
+  if (!ids) return undefined;
   const all = new Uint32Array(3 * count);
-  if (row.hashes.byteLength !== all.byteLength) return undefined;
   row.hashes.copy(new Uint8Array(all.buffer));
   return {
     fingerprint: row.fingerprint,

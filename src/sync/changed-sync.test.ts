@@ -70,7 +70,7 @@ describe('changed-only syncs of a CSV book: records whose bytes are unchanged ar
   const bookId = (): number => t.app.stores.books.byName('Kunden')?.id ?? 0;
   /** The stored list of the book's records, when it is valid for the copy. */
   const stored = (): readonly string[] | undefined =>
-    t.app.stores.contacts.recordList(bookId())?.list.ids;
+    t.app.stores.contacts.recordList(bookId())?.list.ids.toArray();
 
   const counts = (report: Report): Omit<Report, 'errors'> => {
     const { errors: _errors, ...rest } = report;

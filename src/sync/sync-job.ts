@@ -1,4 +1,5 @@
 import { CtibookError } from '../domain/errors.js';
+import { IdList } from '../domain/id-list.js';
 import { memoColumnOf } from '../domain/notes-mode.js';
 import type { LocationSettings } from '../domain/phone-number.js';
 import { createNumberNormalizer } from '../domain/phone-number.js';
@@ -205,7 +206,10 @@ async function applyRecordDiff(
     await pace();
   }
   assertMostRowsRead(report, count);
-  const deletes = known.ids.filter((_, index) => taken[index] === 0);
+  const deletes: string[] = [];
+  for (let index = 0; index < known.size; index++) {
+    if (taken[index] === 0) deletes.push(known.ids.at(index));
+  }
   report.deleted = deletes.length;
   contacts.applyDiff(bookId, upserts, deletes, job.now, {
     list: list.build(read.fingerprint),
@@ -224,7 +228,7 @@ async function copyAsList(
     fingerprint: '',
     rawHashes: new Uint32Array(0),
     contentHashes: Uint32Array.from(hashes.values()),
-    ids: [...hashes.keys()],
+    ids: IdList.of([...hashes.keys()]),
   };
 }
 

@@ -193,7 +193,7 @@ export class CsvSource implements SourceConnector {
         if (index >= 0 && matching) {
           const earlier = matching.takenBy(index);
           if (earlier !== 0) {
-            skip({ at: at(line), reason: duplicate(matching.ids[index] ?? '', earlier) });
+            skip({ at: at(line), reason: duplicate(matching.ids.at(index), earlier) });
             continue;
           }
           matching.take(index, line);
