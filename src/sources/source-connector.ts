@@ -1,3 +1,5 @@
+import type { KnownRecords } from './known-records.js';
+
 /** One record of a source, as its columns or attributes named it. */
 export interface SourceRow {
   /** The record's permanent id in the source (the ID column), when it has one. */
@@ -6,6 +8,28 @@ export interface SourceRow {
   values: Record<string, string>;
   /** Where it came from, for reports: a CSV line, an LDAP DN, a table key. */
   at?: string;
+  /** Two 32-bit hashes of the record's raw bytes (`readRecords`). */
+  rawHash?: readonly [number, number];
+}
+
+/**
+ * Records of `readRecords` whose bytes are those of `known` records `index` to
+ * `index + count - 1`, in that order: unchanged, not decoded.
+ */
+export interface KnownRow {
+  index: number;
+  count: number;
+}
+
+/** What `readRecords` reads: the columns, the fingerprint of the read, and the records. */
+export interface RecordRead {
+  columns: string[];
+  /**
+   * Everything that decides how a record's bytes become a row (the caller's `context`, the
+   * file's format and header): raw hashes only compare under the same fingerprint.
+   */
+  fingerprint: string;
+  rows: AsyncIterable<SourceRow | KnownRow>;
 }
 
 /** A record the source could not deliver, and why. */
@@ -38,6 +62,17 @@ export interface SourceConnector {
   columns(): Promise<string[]>;
   /** Every record; rows that cannot be read are reported to `skip` and left out. */
   readAll(skip: (row: SkippedRow) => void): AsyncIterable<SourceRow>;
+  /**
+   * Every record, like `readAll`, each with the hash of its raw bytes; a record whose bytes
+   * `known` has (under the same fingerprint) comes as a {@link KnownRow}, undecoded.
+   * Duplicate ids are reported to `skip` across both kinds of rows, and every id the read
+   * meets is marked in `known` (`take`). `context`: the caller's part of the fingerprint.
+   */
+  readRecords?(
+    known: KnownRecords | undefined,
+    context: string,
+    skip: (row: SkippedRow) => void,
+  ): Promise<RecordRead>;
   /** Records changed at or after `since`. */
   readChanged?(since: Date, skip: (row: SkippedRow) => void): AsyncIterable<SourceRow>;
   /** Every id in the source (to find deletions in changed-only mode). */

@@ -2,13 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { IdList } from '../domain/id-list.js';
 import type { PhonebookConfig } from '../domain/phonebook.js';
 import { DEFAULT_LOCATION, createNumberNormalizer } from '../domain/phone-number.js';
 import { ChangeFeed } from './change-feed.js';
 import { prepareContact } from './contact-rows.js';
+import { ContactSearch } from './contact-search.js';
 import { ContactStore } from './contact-store.js';
 import type { SqliteDatabase } from './database.js';
 import { openDatabase } from './database.js';
+import { NumberIndex } from './number-index.js';
 import { PhonebookStore } from './phonebook-store.js';
 
 const numbers = createNumberNormalizer({ ...DEFAULT_LOCATION, countryCode: '49', areaCode: '89' });
@@ -108,5 +111,93 @@ describe('ContactStore change sequence', () => {
     expect(bookSeq(bookId)).toBe(1);
     expect(store.count(bookId)).toBe(1);
     expect(store.get(bookId, '3')).toBeUndefined();
+  });
+
+  it('changes a contact of a diff in place: its rowid stays, its numbers and search text follow', () => {
+    store.putMany(bookId, [person('1'), person('2')], NOW);
+    const before = store.get(bookId, '2');
+    const search = new ContactSearch(db);
+    const phones = new NumberIndex(db);
+    const canonical = (raw: string): string => numbers.normalize(raw)?.canonical ?? '';
+    store.applyDiff(bookId, [person('2', 'Zander')], [], NOW);
+    const renamed = store.get(bookId, '2');
+    expect(renamed).toMatchObject({ rowid: before?.rowid, seq: 3, data: { lastName: 'Zander' } });
+    expect(search.search(['zander'], 'all', 10, 0).rowids).toEqual([before?.rowid]);
+    expect(search.search(['name'], 'all', 10, 0).rowids).toEqual([store.get(bookId, '1')?.rowid]);
+    expect(phones.exact(canonical('089 1234 2')).map((hit) => hit.rowid)).toEqual([before?.rowid]);
+
+    const moved = prepareContact('2', { lastName: 'Zander', businessPhone: '089 999' }, numbers);
+    store.applyDiff(bookId, [moved], [], NOW);
+    expect(phones.exact(canonical('089 1234 2'))).toEqual([]);
+    expect(phones.exact(canonical('089 999')).map((hit) => hit.rowid)).toEqual([before?.rowid]);
+    expect(store.count(bookId)).toBe(2);
+
+    // Same number, a company now: the number names that company on a call to its base.
+    const base = (raw: string): string =>
+      canonical(raw).slice(0, -(raw.length - raw.lastIndexOf('-') - 1));
+    const staff = (company: string) =>
+      prepareContact('2', { lastName: 'Zander', company, businessPhone: '089 4711-22' }, numbers);
+    store.applyDiff(bookId, [staff('Acme GmbH')], [], NOW);
+    store.applyDiff(bookId, [staff('Beta AG')], [], NOW);
+    const hits = phones.company([base('089 4711-22')]);
+    expect(hits.map((hit) => hit.rowid)).toEqual([before?.rowid]);
+    const row = db.prepare('SELECT company, company_rank FROM phones WHERE contact_rowid = ?');
+    expect(row.raw().all(before?.rowid)).toEqual([['Beta AG', 2]]);
+  });
+
+  it("keeps a diff's record list only while nothing else wrote the book", () => {
+    const list = (ids: string[]) => ({
+      fingerprint: 'f',
+      rawHashes: Uint32Array.from(ids.flatMap((_, i) => [i, i + 1])),
+      contentHashes: Uint32Array.from(ids.map((id) => person(id).hash)),
+      ids: IdList.of(ids),
+    });
+    store.putMany(bookId, [person('1')], NOW);
+    const seq = store.changeSeq(bookId);
+    store.applyDiff(bookId, [person('2')], [], NOW, { list: list(['1', '2']), seq });
+    const stored = store.recordList(bookId);
+    expect(stored?.seq).toBe(store.changeSeq(bookId));
+    expect(stored?.list.ids.toArray()).toEqual(['1', '2']);
+    expect([...(stored?.list.rawHashes ?? [])]).toEqual([0, 1, 1, 2]);
+    expect([...(stored?.list.contentHashes ?? [])]).toEqual([person('1').hash, person('2').hash]);
+    // The hashes alone when the ids did not change.
+    const same = { ...list(['1', '2']), fingerprint: 'g', sameIds: true };
+    store.applyDiff(bookId, [], [], NOW, { list: same, seq: store.changeSeq(bookId) });
+    expect(store.recordList(bookId)?.list.fingerprint).toBe('g');
+    expect(store.recordList(bookId)?.list.ids.toArray()).toEqual(['1', '2']);
+
+    // A write (a write-back, an edit) makes the list stale.
+    store.put(bookId, person('2', 'Edited'), NOW);
+    expect(store.recordList(bookId)).toBeUndefined();
+    // A diff that started before such a write stores no list.
+    const started = store.changeSeq(bookId);
+    store.put(bookId, person('1', 'Meanwhile'), NOW);
+    store.applyDiff(bookId, [], [], NOW, { list: list(['1', '2']), seq: started });
+    expect(store.recordList(bookId)).toBeUndefined();
+    // Dropped with its book.
+    store.putRecordList(bookId, list(['1', '2']));
+    expect(store.recordList(bookId)).toBeDefined();
+    store.deleteBook(bookId);
+    books.delete(bookId);
+    expect(db.prepare('SELECT count(*) FROM source_records').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM source_record_ids').pluck().get()).toBe(0);
+  });
+});
+
+describe('IdList', () => {
+  it('keeps ids as one string and finds each again', () => {
+    const ids = IdList.of(['K1', 'Kä 2', '', 'x']);
+    expect(ids.length).toBe(4);
+    expect(ids.toArray()).toEqual(['K1', 'Kä 2', '', 'x']);
+    expect([ids.is(1, 'Kä 2'), ids.is(1, 'Kä'), ids.is(2, ''), ids.is(4, 'x')]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+    expect(IdList.parse(ids.text, 4)?.toArray()).toEqual(ids.toArray());
+    expect(IdList.parse(ids.text, 3)).toBeUndefined();
+    expect(IdList.parse(ids.text, 5)).toBeUndefined();
+    expect(IdList.parse('', 0)?.length).toBe(0);
   });
 });

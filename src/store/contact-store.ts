@@ -1,7 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { ContactData } from '../domain/contact.js';
+import { IdList } from '../domain/id-list.js';
 import type { SqliteDatabase } from './database.js';
-import type { PreparedContact } from './contact-rows.js';
+import type { PhoneRow, PreparedContact } from './contact-rows.js';
 import { bookToken } from './contact-rows.js';
 import { BookCounters } from './book-counters.js';
 
@@ -26,6 +27,19 @@ export interface ContactRow {
   etag: string;
   updated_at: string;
   seq: number;
+}
+
+/**
+ * A book's source records as a sync left them, in record order: two 32-bit hashes of each
+ * record's raw bytes, the content hash and id of the contact it became.
+ */
+export interface StoredRecordList {
+  fingerprint: string;
+  rawHashes: Uint32Array;
+  contentHashes: Uint32Array;
+  ids: IdList;
+  /** The ids are those of the list stored now, in order: only the hashes are written. */
+  sameIds?: boolean;
 }
 
 /** Canonical forms of a stored contact's numbers, keyed by field. */
@@ -232,17 +246,72 @@ export class ContactStore {
     }
   }
 
-  /** Upserts and deletions (with tombstones) in one transaction. */
+  /** The book's change sequence: every write to its contacts moves it on. */
+  changeSeq(bookId: number): number {
+    return (this.#stmts.seqOf.pluck().get(bookId) as number | undefined) ?? 0;
+  }
+
+  /**
+   * The book's source records as the last sync stored them, with the change sequence they
+   * describe; undefined when there is none or when the copy was written since (a
+   * write-back, an edit): then only a full read tells what the copy holds.
+   */
+  recordList(bookId: number): { list: StoredRecordList; seq: number } | undefined {
+    return this.#db.transaction(() => {
+      const row = this.#stmts.recordList.get(bookId) as RecordListRow | undefined;
+      const seq = this.changeSeq(bookId);
+      if (!row || row.seq !== seq) return undefined;
+      const list = decodeRecordList(row);
+      return list?.ids.length === this.count(bookId) ? { list, seq } : undefined;
+    })();
+  }
+
+  /** Stores a book's source records (a rebuild's staging copy, before it is promoted). */
+  putRecordList(bookId: number, list: StoredRecordList): void {
+    this.#db.transaction(() => this.#putRecordList(bookId, list)).immediate();
+  }
+
+  /**
+   * Upserts and deletions (with tombstones) in one transaction. `records`: the source's
+   * records after this diff, stored in the same transaction, unless the copy was written
+   * since `records.seq` (the sync's start): then the stored list is dropped instead.
+   */
   applyDiff(
     bookId: number,
     upserts: readonly PreparedContact[],
     deletes: readonly string[],
     now: string,
+    records?: { list: StoredRecordList; seq: number },
   ): void {
-    this.#writing((counters) => {
-      for (const contact of upserts) this.#write(counters, bookId, contact, now);
-      for (const id of deletes) this.#delete(counters, bookId, id);
-    });
+    let untouched = false;
+    this.#writing(
+      (counters) => {
+        untouched = records !== undefined && this.changeSeq(bookId) === records.seq;
+        for (const contact of upserts) {
+          const existing = this.#stmts.rowidOf.get(bookId, contact.id) as
+            { rowid: number } | undefined;
+          if (existing) this.#replace(counters, bookId, existing.rowid, contact, now);
+          else this.#write(counters, bookId, contact, now);
+        }
+        for (const id of deletes) this.#delete(counters, bookId, id);
+      },
+      () => {
+        if (records && untouched) this.#putRecordList(bookId, records.list);
+        else if (records) this.#stmts.deleteRecordList.run(bookId);
+      },
+    );
+  }
+
+  #putRecordList(bookId: number, list: StoredRecordList): void {
+    const { rawHashes, contentHashes } = list;
+    const hashes = Buffer.alloc(rawHashes.byteLength + contentHashes.byteLength);
+    hashes.set(new Uint8Array(rawHashes.buffer, rawHashes.byteOffset, rawHashes.byteLength));
+    hashes.set(
+      new Uint8Array(contentHashes.buffer, contentHashes.byteOffset, contentHashes.byteLength),
+      rawHashes.byteLength,
+    );
+    this.#stmts.putRecordList.run(bookId, list.fingerprint, this.changeSeq(bookId), hashes);
+    if (list.sameIds !== true) this.#stmts.putRecordIds.run(bookId, list.ids.text);
   }
 
   /**
@@ -266,19 +335,14 @@ export class ContactStore {
   }
 
   #insertIndex(rowid: number, bookId: number, contact: PreparedContact): void {
-    for (const phone of contact.phones) {
-      this.#stmts.insertPhone.run(
-        rowid,
-        bookId,
-        phone.field,
-        phone.raw,
-        phone.canonical,
-        phone.base,
-        phone.company,
-        phone.companyRank,
-      );
-    }
+    this.#insertPhones(rowid, bookId, contact.phones);
     this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
+  }
+
+  #insertPhones(rowid: number, bookId: number, phones: readonly PhoneRow[]): void {
+    for (const { field, raw, canonical, base, company, companyRank } of phones) {
+      this.#stmts.insertPhone.run(rowid, bookId, field, raw, canonical, base, company, companyRank);
+    }
   }
 
   /**
@@ -288,12 +352,13 @@ export class ContactStore {
    * transaction that read before the worker committed could not write (SQLITE_BUSY_SNAPSHOT). (An `UPDATE … RETURNING` per contact made
    * SQLite open a statement savepoint, and FTS5 flushes its pending index at every one.)
    */
-  #writing<T>(work: (counters: BookCounters) => T): T {
+  #writing<T>(work: (counters: BookCounters) => T, after?: () => void): T {
     return this.#db
       .transaction(() => {
         const counters = new BookCounters(this.#stmts.seqOf);
         const result = work(counters);
         counters.flush(this.#stmts.setSeqAndCount);
+        after?.();
         return result;
       })
       .immediate();
@@ -331,11 +396,86 @@ export class ContactStore {
     this.#stmts.clearTombstone.run(bookId, contact.id);
   }
 
+  /**
+   * Changes a stored contact in place: an UPDATE touches only the indexes of the columns
+   * it sets, and the phone rows are kept when the numbers did not change (a sync's diff
+   * is mostly such changes; each index entry moved in a large store is a random page).
+   */
+  #replace(
+    counters: BookCounters,
+    bookId: number,
+    rowid: number,
+    contact: PreparedContact,
+    now: string,
+  ): void {
+    const seq = counters.nextSeq(bookId);
+    this.#stmts.update.run(
+      contact.json,
+      contact.displayName,
+      contact.company,
+      contact.nameKey,
+      `"${bookId}-${seq}"`,
+      now,
+      seq,
+      contact.hash,
+      rowid,
+    );
+    const phones = this.#stmts.phoneRowsOf.all(rowid) as PhoneRow[];
+    if (!samePhones(phones, contact.phones)) {
+      this.#stmts.deletePhones.run(rowid);
+      this.#insertPhones(rowid, bookId, contact.phones);
+    }
+    this.#stmts.deleteFts.run(rowid);
+    this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
+    this.#stmts.clearTombstone.run(bookId, contact.id);
+  }
+
   #removeRow(rowid: number): void {
     this.#stmts.deleteFts.run(rowid);
     this.#stmts.deletePhones.run(rowid);
     this.#stmts.deleteContact.run(rowid);
   }
+}
+
+function samePhones(stored: readonly PhoneRow[], wanted: readonly PhoneRow[]): boolean {
+  return (
+    stored.length === wanted.length &&
+    stored.every((phone, i) => {
+      const other = wanted[i];
+      return (
+        other !== undefined &&
+        phone.field === other.field &&
+        phone.raw === other.raw &&
+        phone.canonical === other.canonical &&
+        phone.base === other.base &&
+        phone.company === other.company &&
+        phone.companyRank === other.companyRank
+      );
+    })
+  );
+}
+
+interface RecordListRow {
+  fingerprint: string;
+  seq: number;
+  hashes: Buffer;
+  ids: string;
+}
+
+/** The BLOB holds the raw hashes (2 per record), then the content hashes, in native byte order. */
+function decodeRecordList(row: RecordListRow): StoredRecordList | undefined {
+  if (row.hashes.byteLength % 12 !== 0) return undefined;
+  const count = row.hashes.byteLength / 12;
+  const ids = IdList.parse(row.ids, count);
+  if (!ids) return undefined;
+  const all = new Uint32Array(3 * count);
+  row.hashes.copy(new Uint8Array(all.buffer));
+  return {
+    fingerprint: row.fingerprint,
+    rawHashes: all.subarray(0, 2 * count),
+    contentHashes: all.subarray(2 * count),
+    ids,
+  };
 }
 
 function prepareStatements(db: SqliteDatabase) {
@@ -354,6 +494,12 @@ function prepareStatements(db: SqliteDatabase) {
     insert: s(`INSERT INTO contacts
       (rowid, book_id, id, data, display_name, company, name_key, etag, updated_at, seq, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    update: s(`UPDATE contacts SET data = ?, display_name = ?, company = ?, name_key = ?,
+      etag = ?, updated_at = ?, seq = ?, hash = ? WHERE rowid = ?`),
+    phoneRowsOf: s(
+      `SELECT field, raw, canonical, base, company, company_rank AS companyRank
+       FROM phones WHERE contact_rowid = ? ORDER BY rowid`,
+    ),
     hashesAfter: s(
       'SELECT id, hash FROM contacts WHERE book_id = ? AND id > ? ORDER BY id LIMIT ?',
     ),
@@ -372,6 +518,13 @@ function prepareStatements(db: SqliteDatabase) {
     tombstone: s('INSERT OR REPLACE INTO tombstones (book_id, id, seq) VALUES (?, ?, ?)'),
     clearTombstone: s('DELETE FROM tombstones WHERE book_id = ? AND id = ?'),
     seqOf: s('SELECT seq FROM phonebooks WHERE id = ?'),
+    recordList: s(`SELECT fingerprint, seq, hashes, ids FROM source_records
+      JOIN source_record_ids USING (book_id) WHERE book_id = ?`),
+    putRecordList: s(
+      'INSERT OR REPLACE INTO source_records (book_id, fingerprint, seq, hashes) VALUES (?, ?, ?, ?)',
+    ),
+    putRecordIds: s('INSERT OR REPLACE INTO source_record_ids (book_id, ids) VALUES (?, ?)'),
+    deleteRecordList: s('DELETE FROM source_records WHERE book_id = ?'),
     setSeqAndCount: s(
       'UPDATE phonebooks SET seq = ?, contact_count = contact_count + ? WHERE id = ?',
     ),

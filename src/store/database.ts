@@ -144,6 +144,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX phones_company_base ON phones (base, book_id, company, company_rank, contact_rowid)
     WHERE base IS NOT NULL AND company IS NOT NULL;
   `,
+  // A file source's records as the last sync left them (raw-byte hashes, content hashes
+  // and ids in record order), so a changed-only sync decodes only the records that changed.
+  // \`seq\` is the book's change sequence the list describes: any later write makes it stale.
+  // The ids have a row of their own: they rarely change, and a row is rewritten whole.
+  `
+  CREATE TABLE source_records (
+    book_id INTEGER PRIMARY KEY REFERENCES phonebooks(id) ON DELETE CASCADE,
+    fingerprint TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hashes BLOB NOT NULL
+  );
+  CREATE TABLE source_record_ids (
+    book_id INTEGER PRIMARY KEY REFERENCES phonebooks(id) ON DELETE CASCADE,
+    ids TEXT NOT NULL
+  );
+  `,
 ];
 
 export interface OpenDatabaseOptions {

@@ -1,7 +1,14 @@
 import type { NumberNormalizer } from '../domain/phone-number.js';
 import type { Mapping } from '../sources/mapping.js';
 import { compileMapping } from '../sources/mapping.js';
-import type { SkippedRow, SourceConnector, SourceRow } from '../sources/source-connector.js';
+import type { KnownRecords } from '../sources/known-records.js';
+import type {
+  KnownRow,
+  RecordRead,
+  SkippedRow,
+  SourceConnector,
+  SourceRow,
+} from '../sources/source-connector.js';
 import type { CleanedContact, PreparedContact } from '../store/contact-rows.js';
 import { cleanContact, prepareCleaned } from '../store/contact-rows.js';
 
@@ -93,6 +100,71 @@ export function pullChanges(
   old: ReadonlyMap<string, number>,
 ): AsyncGenerator<PreparedContact | UnchangedRow> {
   return pullRows(options, old);
+}
+
+/** Changes whenever the preparation of a row changes: stored record lists then go stale. */
+const PREPARATION_VERSION = 1;
+
+/**
+ * The sync's part of a record list's fingerprint (see `SourceConnector.readRecords`):
+ * everything besides the file that decides what a record becomes.
+ */
+export function recordContext(options: PullOptions, location: unknown): string {
+  return JSON.stringify([
+    PREPARATION_VERSION,
+    options.mapping,
+    options.omitColumn ?? null,
+    location,
+  ]);
+}
+
+/** A record of {@link pullRecords} that was decoded: the contact, its raw hash, its known index. */
+export interface PulledRecord {
+  row: PreparedContact | UnchangedRow;
+  rawHash: readonly [number, number];
+  /** The index of its id in `known`, or -1 (a new id). */
+  knownAt: number;
+}
+
+/**
+ * {@link pullChanges} over a connector's `readRecords`: records `known` has byte for byte
+ * come as {@link KnownRow} runs, undecoded; the rest are compared with the content hash
+ * `known` has for their id. The connector keeps ids unique.
+ */
+export async function* pullRecords(
+  options: PullOptions,
+  read: RecordRead,
+  known: KnownRecords | undefined,
+): AsyncGenerator<PulledRecord | KnownRow> {
+  const clean = createRowCleaner({
+    mapping: options.mapping,
+    columns: read.columns,
+    ...(options.omitColumn !== undefined ? { omitColumn: options.omitColumn } : {}),
+  });
+  let index = 0;
+  for await (const row of read.rows) {
+    if ('count' in row) {
+      index += row.count;
+      yield row;
+      continue;
+    }
+    index++;
+    const cleaned = clean(row);
+    if ('reason' in cleaned) {
+      options.skip({ at: row.at ?? `record ${index}`, reason: cleaned.reason });
+      continue;
+    }
+    const knownAt = known ? known.indexOfId(cleaned.id) : -1;
+    const before = knownAt >= 0 ? known?.contentHashes[knownAt] : undefined;
+    yield {
+      row:
+        before === cleaned.hash
+          ? { id: cleaned.id, hash: cleaned.hash, unchanged: true }
+          : prepareCleaned(cleaned, options.normalizer),
+      rawHash: row.rawHash ?? [0, 0],
+      knownAt,
+    };
+  }
 }
 
 async function* pullRows(

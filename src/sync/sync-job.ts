@@ -1,15 +1,18 @@
 import { CtibookError } from '../domain/errors.js';
+import { IdList } from '../domain/id-list.js';
 import { memoColumnOf } from '../domain/notes-mode.js';
 import type { LocationSettings } from '../domain/phone-number.js';
 import { createNumberNormalizer } from '../domain/phone-number.js';
-import { createConnector } from '../sources/registry.js';
-import type { SkippedRow, SourceConnector } from '../sources/source-connector.js';
+import { KnownRecords, RecordListBuilder } from '../sources/known-records.js';
+import { loadConnector } from '../sources/load-connector.js';
+import type { KnownRow, SkippedRow, SourceConnector } from '../sources/source-connector.js';
 import type { ContactStore } from '../store/contact-store.js';
 import type { PreparedContact } from '../store/contact-rows.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
 import { WriteChunks } from './pacer.js';
-import type { PullOptions, UnchangedRow } from './pull.js';
-import { pullChanges, pullContacts } from './pull.js';
+import type { PullOptions, PulledRecord, UnchangedRow } from './pull.js';
+import { pullChanges, pullContacts, pullRecords, recordContext } from './pull.js';
+import { DEFAULT_CACHE } from './schedule.js';
 import type { SyncReport } from './sync-report.js';
 import { MAX_LISTED_SKIPS, emptyReport } from './sync-report.js';
 
@@ -65,8 +68,7 @@ export async function runSyncJob(
     report.skipped++;
     if (report.errors.length < MAX_LISTED_SKIPS) report.errors.push(row);
   };
-  const connector = createConnector(book.kind, book.config.source, !book.config.readOnly);
-  const old = await contacts.hashesInSlices(book.id);
+  const connector = await loadConnector(book.kind, book.config.source, !book.config.readOnly);
   const omitColumn = memoColumnOf(book.config.notes);
   const options: PullOptions = {
     connector,
@@ -76,29 +78,158 @@ export async function runSyncJob(
     skip: job.report ? () => undefined : skip,
     ...(omitColumn === undefined ? {} : { omitColumn }),
   };
+  // Sources that hash their records' bytes keep a list of them for the next changed sync.
+  const listed =
+    connector.readRecords !== undefined && (book.config.cache ?? DEFAULT_CACHE).mode === 'changed';
   await connector.open();
   try {
     if (job.mode === 'diff') {
-      const since =
-        connector.capabilities.changedSince && job.lastSync
-          ? new Date(new Date(job.lastSync).getTime() - 1000)
-          : undefined;
-      const rows = pullChanges({ ...options, ...(since ? { since } : {}) }, old);
-      const partial = since ? connector : undefined;
-      const applied = await applyDiff(job, contacts, rows, old, report, partial, progress, pace);
+      const applied = listed
+        ? await applyRecordDiff(job, contacts, options, report, progress, pace)
+        : await applyChanges(job, contacts, options, report, progress, pace);
       if (!applied) {
         report.added = report.updated = report.unchanged = 0;
         return { report, tooMany: true };
       }
     } else {
       if (job.stagingId === undefined) throw new Error('rebuild without a staging book');
-      await fillStaging(job, contacts, pullContacts(options), old, report, progress, pace);
+      const old = await contacts.hashesInSlices(book.id);
+      if (listed) {
+        const list = new RecordListBuilder();
+        const read = await readRecords(connector, undefined, options, job);
+        const rows = listedContacts(pullRecords(options, read, undefined), list);
+        await fillStaging(job, contacts, rows, old, report, progress, pace);
+        contacts.putRecordList(job.stagingId, list.build(read.fingerprint));
+      } else await fillStaging(job, contacts, pullContacts(options), old, report, progress, pace);
     }
     const version = connector.version?.();
     return { report, ...(version === undefined ? {} : { version }) };
   } finally {
     await connector.close();
   }
+}
+
+/** Today's changed-only sync: every row read, compared with the copy's content hashes. */
+async function applyChanges(
+  job: SyncJob,
+  contacts: ContactStore,
+  options: PullOptions,
+  report: SyncReport,
+  progress: (done: number, phase: string) => void,
+  pace: () => Promise<void>,
+): Promise<boolean> {
+  const { connector } = options;
+  const old = await contacts.hashesInSlices(job.book.id);
+  const since =
+    connector.capabilities.changedSince && job.lastSync
+      ? new Date(new Date(job.lastSync).getTime() - 1000)
+      : undefined;
+  const rows = pullChanges({ ...options, ...(since ? { since } : {}) }, old);
+  const partial = since ? connector : undefined;
+  return applyDiff(job, contacts, rows, old, report, partial, progress, pace);
+}
+
+function readRecords(
+  connector: SourceConnector,
+  known: KnownRecords | undefined,
+  options: PullOptions,
+  job: SyncJob,
+): ReturnType<NonNullable<SourceConnector['readRecords']>> {
+  const read = connector.readRecords?.bind(connector);
+  if (!read) throw new Error('readRecords: not a record source');
+  return read(known, recordContext(options, job.location), options.skip);
+}
+
+/** The contacts of a full read, each record added to `list` as it is taken. */
+async function* listedContacts(
+  records: AsyncIterable<PulledRecord | KnownRow>,
+  list: RecordListBuilder,
+): AsyncGenerator<PreparedContact> {
+  for await (const record of records) {
+    // Without a known list every record is decoded and new.
+    if ('count' in record || 'unchanged' in record.row) continue;
+    list.add(record.rawHash, record.row.hash, record.row.id);
+    yield record.row;
+  }
+}
+
+/**
+ * A changed-only sync of a source that hashes its records' bytes: against the list the
+ * last sync stored (or, when the copy was written since, the copy's ids and content
+ * hashes), only records with new bytes are decoded and compared; the diff and the new list
+ * are stored in one transaction. Returns false, nothing applied, when the changes are too
+ * many for one transaction.
+ */
+async function applyRecordDiff(
+  job: SyncJob,
+  contacts: ContactStore,
+  options: PullOptions,
+  report: SyncReport,
+  progress: (done: number, phase: string) => void,
+  pace: () => Promise<void>,
+): Promise<boolean> {
+  const bookId = job.book.id;
+  const stored = contacts.recordList(bookId);
+  const seq = stored?.seq ?? contacts.changeSeq(bookId);
+  const known = new KnownRecords(stored?.list ?? (await copyAsList(contacts, bookId)));
+  const read = await readRecords(options.connector, known, options, job);
+  const taken = new Uint8Array(known.size);
+  // Ids in the stored order need not be written again; the copy's (by id) are no list's.
+  const list = stored ? new RecordListBuilder(known) : new RecordListBuilder();
+  const upserts: PreparedContact[] = [];
+  let count = 0;
+  let reported = 0;
+  for await (const record of pullRecords(options, read, known)) {
+    if ('count' in record) {
+      taken.fill(1, record.index, record.index + record.count);
+      list.addKnown(known, record.index, record.count);
+      report.unchanged += record.count;
+      count += record.count;
+    } else {
+      count++;
+      const { row, rawHash, knownAt } = record;
+      if (knownAt >= 0) taken[knownAt] = 1;
+      const before = knownAt >= 0 ? known.contentHashes[knownAt] : undefined;
+      if ('unchanged' in row || before === row.hash) report.unchanged++;
+      else {
+        if (before === undefined) report.added++;
+        else report.updated++;
+        upserts.push(row);
+        if (upserts.length > MAX_DIFF) return false;
+      }
+      list.add(rawHash, row.hash, row.id);
+    }
+    if (count - reported >= PROGRESS_EVERY) {
+      reported = count;
+      progress(count, 'reading');
+    }
+    await pace();
+  }
+  assertMostRowsRead(report, count);
+  const deletes: string[] = [];
+  for (let index = 0; index < known.size; index++) {
+    if (taken[index] === 0) deletes.push(known.ids.at(index));
+  }
+  report.deleted = deletes.length;
+  contacts.applyDiff(bookId, upserts, deletes, job.now, {
+    list: list.build(read.fingerprint),
+    seq,
+  });
+  return true;
+}
+
+/** The copy's ids and content hashes as a list without raw hashes (nothing matches by bytes). */
+async function copyAsList(
+  contacts: ContactStore,
+  bookId: number,
+): Promise<ConstructorParameters<typeof KnownRecords>[0]> {
+  const hashes = await contacts.hashesInSlices(bookId);
+  return {
+    fingerprint: '',
+    rawHashes: new Uint32Array(0),
+    contentHashes: Uint32Array.from(hashes.values()),
+    ids: IdList.of([...hashes.keys()]),
+  };
 }
 
 /**

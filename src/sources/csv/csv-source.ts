@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { createHash, webcrypto } from 'node:crypto';
+import { open as openFile, readFile, stat } from 'node:fs/promises';
 import { CtibookError } from '../../domain/errors.js';
 import { writeFileAtomic } from '../../store/folder-config.js';
+import type { KnownRecords } from '../known-records.js';
 import type {
+  KnownRow,
+  RecordRead,
   SkippedRow,
   SourceCapabilities,
   SourceConnector,
@@ -20,6 +23,10 @@ import {
 } from './csv-format.js';
 import type { CsvRecord } from './csv-parser.js';
 import { isFault, parseCsv } from './csv-parser.js';
+import { RecordScanner } from './csv-scan.js';
+
+/** Changes when the way a record's bytes become a row changes: stored raw hashes then go stale. */
+const RECORD_FORMAT_VERSION = 1;
 
 /** The file as last read: what a write must find unchanged on disk. */
 interface Snapshot {
@@ -68,7 +75,8 @@ export class CsvSource implements SourceConnector {
   }
 
   async open(): Promise<void> {
-    await this.#stampOf();
+    // Only whether the file can be read: reading and hashing it is left to the read itself.
+    await checkReadable(this.#config.path);
   }
 
   async close(): Promise<void> {
@@ -105,6 +113,121 @@ export class CsvSource implements SourceConnector {
     for (const { id, record } of this.#scan(file, skip)) {
       yield { id, values: valuesOf(file.columns, record.fields), at: `line ${record.line}` };
     }
+  }
+
+  /**
+   * {@link readAll} for a changed-only sync: the records are found and hashed in the file's
+   * raw bytes, and only those whose bytes `known` does not have are decoded and parsed.
+   * Lines, faults and duplicates are reported as `readAll` reports them.
+   */
+  async readRecords(
+    known: KnownRecords | undefined,
+    context: string,
+    skip: (row: SkippedRow) => void,
+  ): Promise<RecordRead> {
+    const bytes = await readSource(this.#config.path);
+    // Hashed on another thread while the records are scanned; set before the read ends.
+    const stamp = stampInBackground(bytes);
+    stamp.catch(() => undefined); // awaited at the end of the read; a read may stop early
+    const encoding: CsvEncoding =
+      this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
+    const from = encoding === 'utf8-bom' ? 3 : 0;
+    const textOf = (start: number, end: number): string =>
+      decode(bytes.subarray(start, end), encoding === 'utf8-bom' ? 'utf8' : encoding);
+    const firstEnd = bytes.indexOf(10, from);
+    const delimiter =
+      this.#config.delimiter === 'auto'
+        ? detectDelimiter(firstLine(textOf(from, firstEnd < 0 ? bytes.length : firstEnd)))
+        : this.#config.delimiter;
+    const at = (line: number): string => `${this.#config.path}:${line}`;
+    const scanner = new RecordScanner(bytes, from, delimiter);
+    const fieldsOf = (): string[] | string => {
+      const item = parseCsv(textOf(scanner.start, scanner.end), delimiter).next().value;
+      if (item === undefined) return [''];
+      return isFault(item) ? item.reason : item.fields;
+    };
+    // The header (or the first record, numbering the columns) decides the columns.
+    let columns: string[] = [];
+    let first = true;
+    while (first && scanner.next()) {
+      if (scanner.fault) skip({ at: at(scanner.fault.line), reason: scanner.fault.reason });
+      else first = false;
+    }
+    const firstFields = first ? undefined : fieldsOf();
+    if (Array.isArray(firstFields)) {
+      columns = this.#config.headerRow
+        ? uniqueColumns(firstFields)
+        : firstFields.map((_, i) => `Column ${i + 1}`);
+    }
+    this.#checkIdColumn(columns);
+    const { idColumn, headerRow } = this.#config;
+    const fingerprint = JSON.stringify([
+      RECORD_FORMAT_VERSION,
+      context,
+      encoding,
+      delimiter,
+      idColumn ?? null,
+      headerRow,
+      columns,
+    ]);
+    const file = { columns, encoding };
+    const matching = known?.matches(fingerprint) === true ? known : undefined;
+    const problemOf = (fields: string[]): string | undefined => this.#problemOf(file, fields);
+    const stamped = async (): Promise<void> => {
+      this.#version = await stamp;
+    };
+    const idOf = (fields: string[]): string => this.#idOf(columns, fields);
+    async function* rows(): AsyncGenerator<SourceRow | KnownRow> {
+      const seen = new Map<string, number>();
+      let run: KnownRow | undefined;
+      // The first record is data when there is no header line.
+      let pending = !first && !headerRow;
+      while (pending || scanner.next()) {
+        pending = false;
+        const { fault, line } = scanner;
+        if (fault) {
+          skip({ at: at(fault.line), reason: fault.reason });
+          continue;
+        }
+        const index = matching ? matching.find(scanner.h1, scanner.h2) : -1;
+        if (index >= 0 && matching) {
+          const earlier = matching.takenBy(index);
+          if (earlier !== 0) {
+            skip({ at: at(line), reason: duplicate(matching.ids.at(index), earlier) });
+            continue;
+          }
+          matching.take(index, line);
+          if (run && run.index + run.count === index) run.count++;
+          else {
+            if (run) yield run;
+            run = { index, count: 1 };
+          }
+          continue;
+        }
+        if (run) yield run;
+        run = undefined;
+        const fields = fieldsOf();
+        const reason = typeof fields === 'string' ? fields : problemOf(fields);
+        if (reason !== undefined || typeof fields === 'string') {
+          skip({ at: at(line), reason: reason ?? '' });
+          continue;
+        }
+        const id = idOf(fields);
+        const knownAt = known ? known.indexOfId(id) : -1;
+        const earlier = knownAt >= 0 ? known?.takenBy(knownAt) : seen.get(id);
+        if (earlier) {
+          skip({ at: at(line), reason: duplicate(id, earlier) });
+          continue;
+        }
+        if (knownAt >= 0) known?.take(knownAt, line);
+        else seen.set(id, line);
+        const rawHash = [scanner.h1, scanner.h2] as const;
+        yield { id, values: valuesOf(columns, fields), at: `line ${line}`, rawHash };
+      }
+      if (run) yield run;
+      await stamped();
+    }
+    return { columns, fingerprint, rows: rows() };
   }
 
   async insert(values: Record<string, string>): Promise<SourceRow> {
@@ -263,7 +386,7 @@ export class CsvSource implements SourceConnector {
       const id = this.#idOf(file.columns, item.fields);
       const earlier = seen.get(id);
       if (earlier !== undefined) {
-        skip({ at: at(item.line), reason: `duplicate id ${id} (first on line ${earlier})` });
+        skip({ at: at(item.line), reason: duplicate(id, earlier) });
         continue;
       }
       seen.set(id, item.line);
@@ -273,7 +396,10 @@ export class CsvSource implements SourceConnector {
   }
 
   /** Why a record cannot be read, or undefined. */
-  #problemOf(file: OpenedFile, fields: readonly string[]): string | undefined {
+  #problemOf(
+    file: Pick<OpenedFile, 'columns' | 'encoding'>,
+    fields: readonly string[],
+  ): string | undefined {
     const { columns, encoding } = file;
     if (fields.length !== columns.length) {
       return `${fields.length} fields, expected ${columns.length}`;
@@ -300,30 +426,44 @@ export class CsvSource implements SourceConnector {
     if (this.#config.idColumn) return (fields[columns.indexOf(this.#config.idColumn)] ?? '').trim();
     return createHash('sha256').update(fields.join('\u0000')).digest('base64url').slice(0, 22);
   }
-
-  async #stampOf(): Promise<string> {
-    return stampOf(await readSource(this.#config.path));
-  }
 }
 
 async function readSource(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'does not exist'
-        : code === 'EACCES'
-          ? 'cannot be read (permissions)'
-          : `cannot be read (${code})`;
-    throw new CtibookError(
-      'SOURCE_UNAVAILABLE',
-      `CSV file ${path} ${reason}`,
-      { path },
-      { cause: error },
-    );
+    throw unavailable(path, error);
   }
+}
+
+/** Reads the file's first byte: fails as {@link readSource} would, without reading it all. */
+async function checkReadable(path: string): Promise<void> {
+  try {
+    const handle = await openFile(path, 'r');
+    try {
+      await handle.read(Buffer.alloc(1), 0, 1, 0);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    throw unavailable(path, error);
+  }
+}
+
+function unavailable(path: string, error: unknown): CtibookError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'does not exist'
+      : code === 'EACCES'
+        ? 'cannot be read (permissions)'
+        : `cannot be read (${code})`;
+  return new CtibookError(
+    'SOURCE_UNAVAILABLE',
+    `CSV file ${path} ${reason}`,
+    { path },
+    { cause: error },
+  );
 }
 
 async function fileMode(path: string): Promise<number> {
@@ -332,6 +472,16 @@ async function fileMode(path: string): Promise<number> {
 
 function stampOf(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('base64url');
+}
+
+/** {@link stampOf} computed on the thread pool. */
+async function stampInBackground(bytes: Buffer): Promise<string> {
+  const digest = await webcrypto.subtle.digest('SHA-256', bytes);
+  return Buffer.from(digest).toString('base64url');
+}
+
+function duplicate(id: string, line: number): string {
+  return `duplicate id ${id} (first on line ${line})`;
 }
 
 function valuesOf(columns: readonly string[], fields: readonly string[]): Record<string, string> {
