@@ -26,6 +26,7 @@ export interface ContactRow {
   etag: string;
   updated_at: string;
   seq: number;
+  hash: number;
 }
 
 /** Canonical forms of a stored contact's numbers, keyed by field. */
