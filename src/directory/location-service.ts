@@ -75,9 +75,7 @@ export class LocationService {
       throw new CtibookError('VALIDATION_FAILED', problems.join('; '), { problems });
     }
     this.#pending++;
-    const applied = this.#applying
-      .then(() => this.#apply(location))
-      .finally(() => this.#pending--);
+    const applied = this.#applying.then(() => this.#apply(location)).finally(() => this.#pending--);
     this.#applying = applied.catch(() => undefined);
     return applied;
   }

@@ -93,8 +93,8 @@ export class ChangeFeed {
 
   /** Changes of a book after `since` (absent or foreign: everything, with reset). */
   changes(bookId: number, since: string | undefined, limit: number): ChangePage {
-    const page = this.#page(bookId, since, limit);
-    return { ...page, upserts: page.upserts.map(toStored) };
+    const { token, reset, more, upserts, deletes } = this.#page(bookId, since, limit);
+    return { token, reset, more, upserts: upserts.map(toStored), deletes };
   }
 
   /**
@@ -126,7 +126,13 @@ export class ChangeFeed {
           : prepareContact(row.id, cleaned.data, numbers);
         return toPreparedRow(prepared, row.updated_at);
       });
-      return { token: page.token, reset: page.reset, more: page.more, upserts, deletes: page.deletes };
+      return {
+        token: page.token,
+        reset: page.reset,
+        more: page.more,
+        upserts,
+        deletes: page.deletes,
+      };
     })();
   }
 
