@@ -62,6 +62,14 @@ const CLIENT_SCHEMA = `
     synced_at TEXT
   );`;
 
+/**
+ * Page cache while a full copy fills, and otherwise. A full copy inserts into five indexes
+ * in random key order (ids, name keys, canonical numbers); once they outgrow the cache,
+ * every insert reads and spills pages. Measured at 1,000,000 contacts: see BENCHMARKS.md.
+ */
+const FILL_CACHE_KIB = 262_144;
+const READ_CACHE_KIB = 65_536;
+
 /** The local copy answers as an admin of its own store: it only holds books the user may read. */
 const LOCAL: Principal = { username: 'offline-copy', admin: true };
 const BOOK_CONFIG = { readOnly: true, notes: 'none' } as const;
@@ -203,6 +211,7 @@ export class OfflineCache {
           }));
     const now = new Date().toISOString();
     let promoted = false;
+    if (page.reset) this.#setPageCache(FILL_CACHE_KIB);
     try {
       this.#db.transaction(() => {
         let row = this.#row(name);
@@ -250,6 +259,7 @@ export class OfflineCache {
       this.#refreshBooks();
       throw cacheError(error, `Cannot store the changes of ${name} in the offline copy`);
     }
+    if (promoted) this.#setPageCache(READ_CACHE_KIB);
     if (promoted || page.reset) this.#refreshBooks();
     if (promoted) this.#dropOrphans();
   }
@@ -312,6 +322,11 @@ export class OfflineCache {
       normalized: this.#contacts.normalizedNumbers(stored.rowid),
       offline: true,
     };
+  }
+
+  /** Sets SQLite's page cache of this connection (KiB); shrinking it frees the memory. */
+  #setPageCache(kib: number): void {
+    if (this.#db.open) this.#db.pragma(`cache_size = -${kib}`);
   }
 
   #row(name: string): CachedBookRow | undefined {

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +13,8 @@ import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 import type { PreparedChangePage } from './api-types.js';
 import { ChangePageSchema, PreparedChangePageSchema } from './api-types.js';
+import { syncOfflineCopies } from './cache-sync.js';
+import { HttpClient } from './http-client.js';
 import { OfflineCache } from './offline-cache.js';
 
 const MUNICH: LocationSettings = {
@@ -195,5 +199,101 @@ describe('the prepared change feed', () => {
     const fromKeys = t.app.changes.preparedChanges(book.id, undefined, 50, numbers, true);
     const afresh = t.app.changes.preparedChanges(book.id, undefined, 50, numbers, false);
     expect(afresh).toEqual(fromKeys);
+  });
+});
+
+describe('a client syncing from a server', () => {
+  let dir: string;
+  let server: Server | undefined;
+  const book = {
+    name: 'Sales',
+    kind: 'builtin',
+    readOnly: false,
+    notes: 'builtin',
+    contactCount: 1,
+    rights: { read: true, write: false, offline: true },
+  };
+  const plainPage = {
+    token: '1.1',
+    reset: true,
+    more: false,
+    upserts: [
+      {
+        id: 'k',
+        lastName: 'Kern',
+        businessPhone: '089 111222',
+        displayName: 'Kern',
+        phonebook: 'Sales',
+        etag: '"1-1"',
+        updatedAt: '2026-11-26T00:00:00.000Z',
+      },
+    ],
+    deletes: [],
+  };
+  /** Answers like a server of the given routes; `changes` sees the query. */
+  const serve = async (changes: (query: URLSearchParams) => [number, unknown]): Promise<string> => {
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? '', 'http://localhost');
+      const [status, body] =
+        url.pathname === '/api/v1/phonebooks'
+          ? [200, [book]]
+          : url.pathname === '/api/v1/settings/location'
+            ? [200, MUNICH]
+            : changes(url.searchParams);
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    });
+    const listening = server;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const address = listening.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-prepared-client-'));
+  });
+  afterEach(() => {
+    server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks a server that does not know the prepared form in the plain form', async () => {
+    const asked: (string | null)[] = [];
+    const url = await serve((query) => {
+      asked.push(query.get('form'));
+      return query.has('form')
+        ? [400, { error: { code: 'VALIDATION_FAILED', message: 'unknown key form' } }]
+        : [200, plainPage];
+    });
+    const cache = OfflineCache.open(dir);
+    try {
+      const report = await syncOfflineCopies(new HttpClient(url, 'token'), cache);
+      expect(report.books).toMatchObject([{ phonebook: 'Sales', upserts: 1 }]);
+      expect(asked).toEqual(['prepared', null]);
+      expect(cache.lookup('089 111222').matches).toMatchObject([{ id: 'k' }]);
+    } finally {
+      cache.close();
+    }
+  });
+
+  it('refuses a prepared row that is not one and keeps the copy as it was', async () => {
+    const url = await serve(() => [
+      200,
+      {
+        ...plainPage,
+        form: 'prepared',
+        location: MUNICH,
+        upserts: [['k', '{"lastName":', 1, '2026-11-26', 'Kern', null, 'kern', 'kern', '', []]],
+      },
+    ]);
+    const cache = OfflineCache.open(dir);
+    try {
+      await expect(syncOfflineCopies(new HttpClient(url, 'token'), cache)).rejects.toMatchObject({
+        code: 'CHANGE_FEED_INVALID',
+      });
+      expect(cache.books()).toEqual([]);
+    } finally {
+      cache.close();
+    }
   });
 });

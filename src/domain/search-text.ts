@@ -25,6 +25,7 @@ function stripMarks(text: string): string {
 
 /** Lower-case, umlauts to `ae oe ue ss`, other accents removed: the form queries use. */
 export function foldText(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
   return stripMarks(text.toLowerCase().replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
 }
 
