@@ -16,6 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CtibookClient, OfflineCache } from '../src/client/index.js';
+import { DEFAULT_PAGE_SIZE } from '../src/client/cache-sync.js';
 import { startServer } from '../test/support/server-process.js';
 import { bookOf, bookRanges, fillHome, readMeta } from './fill.js';
 import { DEFAULT_SEED, contactId, incomingNumbers } from './generate.js';
@@ -25,7 +26,7 @@ const ADMIN_PASSWORD = 'bench-admin-password';
 const { values } = parseArgs({
   options: {
     contacts: { type: 'string', default: '100000' },
-    'page-size': { type: 'string', default: '10000' },
+    'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },
     lookups: { type: 'string', default: '20000' },
     keep: { type: 'boolean', default: false },
     home: { type: 'string' },

@@ -51,7 +51,14 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
 }
 
-export const DEFAULT_PAGE_SIZE = 10_000;
+/**
+ * The server's largest page. Each page is one transaction, and a full copy's inserts touch
+ * nearly every leaf page of the copy's five random-order indexes: every commit writes them
+ * all to the write-ahead log and back, so fewer, bigger pages write much less (at
+ * 1,000,000 contacts: client CPU 52 -> 41 s from 10,000 to 50,000 a page). Delta syncs
+ * are small pages anyway.
+ */
+export const DEFAULT_PAGE_SIZE = 50_000;
 
 /** Parses a server answer, or says the server sent something the client cannot use. */
 export function parseAnswer<S extends z.ZodType>(
