@@ -55,7 +55,7 @@ export interface SyncOptions {
  * The server's largest page. Each page is one transaction, and a full copy's inserts touch
  * nearly every leaf page of the copy's five random-order indexes: every commit writes them
  * all to the write-ahead log and back, so fewer, bigger pages write much less (at
- * 1,000,000 contacts: client CPU 52 -> 41 s from 10,000 to 50,000 a page). Delta syncs
+ * 1,000,000 contacts: client CPU 49 -> 41 s from 10,000 to 50,000 a page). Delta syncs
  * are small pages anyway.
  */
 export const DEFAULT_PAGE_SIZE = 50_000;
