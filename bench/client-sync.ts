@@ -11,7 +11,7 @@
  * The server's home is filled with `bench/fill.ts` (four builtin books, N contacts in all);
  * the client logs in as admin, who has the offline right on every book.
  */
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,6 +47,13 @@ const load = (): string =>
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 const loadBefore = load();
+/** Peak resident memory of a process so far (Linux), for the server's and the client's. */
+const peakRss = (pid: number | undefined): string => {
+  const status = `/proc/${pid ?? 'self'}/status`;
+  if (!existsSync(status)) return 'unknown';
+  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'))?.[1];
+  return kib ? mb(Number(kib) * 1024) : 'unknown';
+};
 
 if (readMeta(home)?.contacts === contacts) {
   log(`reusing the filled home ${home}`);
@@ -115,6 +122,10 @@ try {
     ['– storing pages (normalise, index, write)', `${fullApply.toFixed(1)} s`],
     ['– client CPU (user + system)', `${((fullCpu.user + fullCpu.system) / 1e6).toFixed(1)} s`],
     ['– offline copy on disk', mb(cacheBytes)],
+    [
+      '– peak resident memory so far: client, server',
+      `${peakRss(undefined)}, ${peakRss(server.child.pid)}`,
+    ],
   );
 
   // 1 % of the contacts change on the server (another user), then a delta sync.

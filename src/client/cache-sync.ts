@@ -52,13 +52,14 @@ export interface SyncOptions {
 }
 
 /**
- * The server's largest page. Each page is one transaction, and a full copy's inserts touch
- * nearly every leaf page of the copy's five random-order indexes: every commit writes them
- * all to the write-ahead log and back, so fewer, bigger pages write much less (at
- * 1,000,000 contacts: client CPU 49 -> 41 s from 10,000 to 50,000 a page). Delta syncs
- * are small pages anyway.
+ * Contacts asked for per page. Each page is one transaction, and a full copy's inserts
+ * touch nearly every leaf page of the copy's five random-order indexes: every commit
+ * writes them to the write-ahead log and back, so fewer, bigger pages write less. At
+ * 1,000,000 contacts, 10,000 / 20,000 / 50,000 a page took 45.5 / 39.5 / 37–42 s of
+ * client CPU, with the server's peak memory at 341 / 597 / 1,230 MB (BENCHMARKS.md).
+ * Delta syncs are small pages anyway.
  */
-export const DEFAULT_PAGE_SIZE = 50_000;
+export const DEFAULT_PAGE_SIZE = 20_000;
 
 /** Parses a server answer, or says the server sent something the client cannot use. */
 export function parseAnswer<S extends z.ZodType>(
