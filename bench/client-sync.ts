@@ -11,11 +11,12 @@
  * The server's home is filled with `bench/fill.ts` (four builtin books, N contacts in all);
  * the client logs in as admin, who has the offline right on every book.
  */
-import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CtibookClient, OfflineCache } from '../src/client/index.js';
+import { DEFAULT_PAGE_SIZE } from '../src/client/cache-sync.js';
 import { startServer } from '../test/support/server-process.js';
 import { bookOf, bookRanges, fillHome, readMeta } from './fill.js';
 import { DEFAULT_SEED, contactId, incomingNumbers } from './generate.js';
@@ -25,7 +26,7 @@ const ADMIN_PASSWORD = 'bench-admin-password';
 const { values } = parseArgs({
   options: {
     contacts: { type: 'string', default: '100000' },
-    'page-size': { type: 'string', default: '10000' },
+    'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },
     lookups: { type: 'string', default: '20000' },
     keep: { type: 'boolean', default: false },
     home: { type: 'string' },
@@ -46,6 +47,13 @@ const load = (): string =>
 const log = (text: string): void => void process.stderr.write(`${text}\n`);
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
 const loadBefore = load();
+/** Peak resident memory of a process so far (Linux), for the server's and the client's. */
+const peakRss = (pid: number | undefined): string => {
+  const status = `/proc/${pid ?? 'self'}/status`;
+  if (!existsSync(status)) return 'unknown';
+  const kib = /VmHWM:\s+(\d+) kB/.exec(readFileSync(status, 'utf8'))?.[1];
+  return kib ? mb(Number(kib) * 1024) : 'unknown';
+};
 
 if (readMeta(home)?.contacts === contacts) {
   log(`reusing the filled home ${home}`);
@@ -114,6 +122,10 @@ try {
     ['– storing pages (normalise, index, write)', `${fullApply.toFixed(1)} s`],
     ['– client CPU (user + system)', `${((fullCpu.user + fullCpu.system) / 1e6).toFixed(1)} s`],
     ['– offline copy on disk', mb(cacheBytes)],
+    [
+      '– peak resident memory so far: client, server',
+      `${peakRss(undefined)}, ${peakRss(server.child.pid)}`,
+    ],
   );
 
   // 1 % of the contacts change on the server (another user), then a delta sync.

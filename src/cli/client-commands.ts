@@ -1,5 +1,6 @@
 import type { LookupAnswer, Note } from '../client/api-types.js';
 import type { SyncReport } from '../client/cache-sync.js';
+import { DEFAULT_PAGE_SIZE } from '../client/cache-sync.js';
 import { ClientError, NoteConflictError } from '../client/client-errors.js';
 import type { CtibookClient } from '../client/ctibook-client.js';
 import { ApiError, ServerUnreachableError } from '../client/http-client.js';
@@ -246,7 +247,7 @@ async function sync(args: string[], io: Io): Promise<number> {
     'page-size': { type: 'string' },
     watch: { type: 'boolean' },
   });
-  const pageSize = positiveInt(values['page-size'] ?? '10000', '--page-size');
+  const pageSize = positiveInt(values['page-size'] ?? String(DEFAULT_PAGE_SIZE), '--page-size');
   const client = await openClient(values, io);
   const displays = new Map<string, ProgressDisplay>();
   const started = Date.now();

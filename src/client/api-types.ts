@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { CONTACT_FIELDS } from '../domain/contact.js';
+import { CONTACT_FIELDS, PHONE_FIELDS } from '../domain/contact.js';
+import type { PreparedRow } from '../store/change-feed.js';
 
 /**
  * The shapes of the server answers the client relies on, checked with zod where a wrong
@@ -81,6 +82,84 @@ export const ChangePageSchema = z.object({
   deletes: z.array(z.string().min(1)),
 });
 export type ChangePage = z.infer<typeof ChangePageSchema>;
+
+export type { PreparedRow };
+
+const PHONE_FIELD_NAMES = new Set<string>(PHONE_FIELDS);
+
+function isPhoneRow(value: unknown): boolean {
+  if (!Array.isArray(value) || value.length !== 4) return false;
+  const [field, raw, canonical, base] = value as unknown[];
+  return (
+    typeof field === 'string' &&
+    PHONE_FIELD_NAMES.has(field) &&
+    typeof raw === 'string' &&
+    typeof canonical === 'string' &&
+    canonical !== '' &&
+    (base === null || typeof base === 'string')
+  );
+}
+
+/** Whether a stored JSON text holds a contact's data: an object of strings (and `extra`). */
+function isDataText(text: string): boolean {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return false;
+  const record = data as Record<string, unknown>;
+  for (const key in record) {
+    const field = record[key];
+    if (key === 'extra' ? !isStringRecord(field) : typeof field !== 'string') return false;
+  }
+  return true;
+}
+
+/** The check of one {@link PreparedRow}, written out for speed like {@link isContact}. */
+export function isPreparedRow(value: unknown): value is PreparedRow {
+  if (!Array.isArray(value) || value.length !== 10) return false;
+  const [id, data, hash, updatedAt, displayName, company, key, names, other, phones] =
+    value as unknown[];
+  return (
+    typeof id === 'string' &&
+    id.length > 0 &&
+    id.length <= 512 &&
+    typeof data === 'string' &&
+    isDataText(data) &&
+    typeof hash === 'number' &&
+    Number.isInteger(hash) &&
+    typeof updatedAt === 'string' &&
+    typeof displayName === 'string' &&
+    (company === null || typeof company === 'string') &&
+    typeof key === 'string' &&
+    typeof names === 'string' &&
+    typeof other === 'string' &&
+    Array.isArray(phones) &&
+    phones.every(isPhoneRow)
+  );
+}
+
+/**
+ * One page of the changes with `form=prepared`: upserts as rows the store writes as they
+ * are, derived with the server's `location`.
+ */
+export const PreparedChangePageSchema = z.object({
+  token: z.string().regex(/^\d+\.\d+$/),
+  reset: z.boolean(),
+  more: z.boolean(),
+  form: z.literal('prepared'),
+  location: z.lazy(() => LocationSchema),
+  upserts: z.array(
+    z.custom<PreparedRow>(
+      isPreparedRow,
+      'not a prepared contact row: [id, data, hash, updatedAt, displayName, company, nameKey, names, other, phones]',
+    ),
+  ),
+  deletes: z.array(z.string().min(1)),
+});
+export type PreparedChangePage = z.infer<typeof PreparedChangePageSchema>;
 
 export const RightsSchema = z.object({
   read: z.boolean(),

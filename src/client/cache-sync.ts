@@ -1,6 +1,11 @@
 import type { z } from 'zod';
-import type { Book, ChangePage } from './api-types.js';
-import { BookListSchema, ChangePageSchema, LocationSchema } from './api-types.js';
+import type { Book, ChangePage, PreparedChangePage } from './api-types.js';
+import {
+  BookListSchema,
+  ChangePageSchema,
+  LocationSchema,
+  PreparedChangePageSchema,
+} from './api-types.js';
 import { ClientError } from './client-errors.js';
 import type { HttpClient } from './http-client.js';
 import { ApiError, segment } from './http-client.js';
@@ -46,7 +51,15 @@ export interface SyncOptions {
   onProgress?: (progress: SyncProgress) => void;
 }
 
-export const DEFAULT_PAGE_SIZE = 10_000;
+/**
+ * Contacts asked for per page. Each page is one transaction, and a full copy's inserts
+ * touch nearly every leaf page of the copy's five random-order indexes: every commit
+ * writes them to the write-ahead log and back, so fewer, bigger pages write less. At
+ * 1,000,000 contacts, 10,000 / 20,000 / 50,000 a page took 45.5 / 39.5 / 37–42 s of
+ * client CPU, with the server's peak memory at 341 / 597 / 1,230 MB (BENCHMARKS.md).
+ * Delta syncs are small pages anyway.
+ */
+export const DEFAULT_PAGE_SIZE = 20_000;
 
 /** Parses a server answer, or says the server sent something the client cannot use. */
 export function parseAnswer<S extends z.ZodType>(
@@ -132,7 +145,7 @@ async function syncBook(
     waitMs: 0,
     applyMs: 0,
   };
-  let next: Promise<{ page: ChangePage; bytes: number }> | undefined = fetchPage(
+  let next: Promise<FetchedPage> | undefined = fetchFirstPage(
     http,
     book.name,
     cache.since(book.name),
@@ -140,12 +153,12 @@ async function syncBook(
   );
   while (next) {
     const waited = performance.now();
-    const { page, bytes }: { page: ChangePage; bytes: number } = await next;
+    const { page, bytes, prepared }: FetchedPage = await next;
     const applied = performance.now();
     report.waitMs += applied - waited;
     // Asks for the following page while this one is stored (its token is known already);
     // should storing fail, that answer is dropped.
-    next = page.more ? fetchPage(http, book.name, page.token, limit) : undefined;
+    next = page.more ? fetchPage(http, book.name, page.token, limit, prepared) : undefined;
     next?.catch(() => undefined);
     cache.applyPage(book.name, page);
     report.applyMs += performance.now() - applied;
@@ -164,20 +177,50 @@ async function syncBook(
   return report;
 }
 
+interface FetchedPage {
+  page: ChangePage | PreparedChangePage;
+  bytes: number;
+  /** Asked in the prepared form (the server knows it). */
+  prepared: boolean;
+}
+
+/**
+ * The first page of a book, asked in the prepared form; a server that does not know it
+ * yet (an older version refuses the parameter) is asked again in the plain form.
+ */
+async function fetchFirstPage(
+  http: HttpClient,
+  name: string,
+  since: string | undefined,
+  limit: number,
+): Promise<FetchedPage> {
+  try {
+    return await fetchPage(http, name, since, limit, true);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 400)) throw error;
+    return fetchPage(http, name, since, limit, false);
+  }
+}
+
 async function fetchPage(
   http: HttpClient,
   name: string,
   since: string | undefined,
   limit: number,
-): Promise<{ page: ChangePage; bytes: number }> {
-  const query = new URLSearchParams({ limit: String(limit), ...(since ? { since } : {}) });
+  prepared: boolean,
+): Promise<FetchedPage> {
+  const query = new URLSearchParams({
+    limit: String(limit),
+    ...(since ? { since } : {}),
+    ...(prepared ? { form: 'prepared' } : {}),
+  });
   const response = await http.request<unknown>(
     'GET',
     `/api/v1/phonebooks/${segment(name)}/changes?${query}`,
     { timeoutMs: 120_000 },
   );
-  return {
-    page: parseAnswer(ChangePageSchema, response.body, 'change feed page'),
-    bytes: response.bytes,
-  };
+  const page = prepared
+    ? parseAnswer(PreparedChangePageSchema, response.body, 'change feed page')
+    : parseAnswer(ChangePageSchema, response.body, 'change feed page');
+  return { page, bytes: response.bytes, prepared };
 }

@@ -6,17 +6,25 @@ import { AccessStore } from '../access/access-store.js';
 import { CallerLookup } from '../directory/caller-lookup.js';
 import { LocationService } from '../directory/location-service.js';
 import { SearchService } from '../directory/search-service.js';
-import type { ContactData } from '../domain/contact.js';
-import type { LocationSettings } from '../domain/phone-number.js';
+import type { ContactData, PhoneField } from '../domain/contact.js';
+import type { LocationSettings, NumberNormalizer } from '../domain/phone-number.js';
 import { NoteStore } from '../notes/note-store.js';
 import { ContactSearch } from '../store/contact-search.js';
 import { ContactStore } from '../store/contact-store.js';
+import type { PreparedContact } from '../store/contact-rows.js';
 import { prepareContact } from '../store/contact-rows.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { openDatabase } from '../store/database.js';
 import { NumberIndex } from '../store/number-index.js';
 import { PhonebookStore, SettingsStore } from '../store/phonebook-store.js';
-import type { ChangePage, Contact, LookupAnswer, SearchAnswer } from './api-types.js';
+import type {
+  ChangePage,
+  Contact,
+  LookupAnswer,
+  PreparedChangePage,
+  PreparedRow,
+  SearchAnswer,
+} from './api-types.js';
 import { ClientError } from './client-errors.js';
 
 /** The file of the offline copies inside the working directory. */
@@ -53,6 +61,14 @@ const CLIENT_SCHEMA = `
     staging_token TEXT,
     synced_at TEXT
   );`;
+
+/**
+ * Page cache while a full copy fills, and otherwise. A full copy inserts into five indexes
+ * in random key order (ids, name keys, canonical numbers); once they outgrow the cache,
+ * every insert reads and spills pages. Measured at 1,000,000 contacts: see BENCHMARKS.md.
+ */
+const FILL_CACHE_KIB = 262_144;
+const READ_CACHE_KIB = 65_536;
 
 /** The local copy answers as an admin of its own store: it only holds books the user may read. */
 const LOCAL: Principal = { username: 'offline-copy', admin: true };
@@ -168,11 +184,7 @@ export class OfflineCache {
    * re-keyed (as the server does), so offline lookups read numbers as the server does.
    */
   async setLocation(location: LocationSettings): Promise<void> {
-    const current = this.#location.get();
-    const same = (Object.keys(location) as (keyof LocationSettings)[]).every(
-      (key) => current[key] === location[key],
-    );
-    if (same) return;
+    if (sameLocation(this.#location.get(), location)) return;
     try {
       await this.#location.set(location);
     } catch (error) {
@@ -183,18 +195,23 @@ export class OfflineCache {
   /**
    * Applies one page of a book's change feed and its token in one transaction. A page
    * with `reset` starts a new full copy beside the old one; the last page of a full copy
-   * (`more: false`) makes it the book's copy.
+   * (`more: false`) makes it the book's copy. A prepared page's rows are stored as they
+   * are when the server derived them with the copy's location settings, else derived here.
    * @throws ClientError CACHE_WRITE_FAILED (read-only, disk full); nothing is applied then.
    */
-  applyPage(name: string, page: ChangePage): void {
+  applyPage(name: string, page: ChangePage | PreparedChangePage): void {
     const normalizer = this.#location.normalizer;
     // Derived before the transaction: it holds the write lock for the store work only.
-    const prepared = page.upserts.map((c) => ({
-      contact: prepareContact(c.id, contactData(c), normalizer),
-      updatedAt: c.updatedAt,
-    }));
+    const prepared =
+      'form' in page
+        ? fromRows(page, normalizer)
+        : page.upserts.map((c) => ({
+            contact: prepareContact(c.id, contactData(c), normalizer),
+            updatedAt: c.updatedAt,
+          }));
     const now = new Date().toISOString();
     let promoted = false;
+    if (page.reset) this.#setPageCache(FILL_CACHE_KIB);
     try {
       this.#db.transaction(() => {
         let row = this.#row(name);
@@ -242,6 +259,7 @@ export class OfflineCache {
       this.#refreshBooks();
       throw cacheError(error, `Cannot store the changes of ${name} in the offline copy`);
     }
+    if (promoted) this.#setPageCache(READ_CACHE_KIB);
     if (promoted || page.reset) this.#refreshBooks();
     if (promoted) this.#dropOrphans();
   }
@@ -306,6 +324,11 @@ export class OfflineCache {
     };
   }
 
+  /** Sets SQLite's page cache of this connection (KiB); shrinking it frees the memory. */
+  #setPageCache(kib: number): void {
+    if (this.#db.open) this.#db.pragma(`cache_size = -${kib}`);
+  }
+
   #row(name: string): CachedBookRow | undefined {
     return this.#db.prepare('SELECT * FROM client_books WHERE name = ?').get(name) as
       CachedBookRow | undefined;
@@ -361,6 +384,50 @@ export class OfflineCache {
     this.#lookup = new CallerLookup(this.#index, this.#access, this.#books, this.#location);
     this.#search = new SearchService(this.#searchIndex, this.#contacts, this.#books, this.#access);
   }
+}
+
+/** Whether two locations read every number alike. */
+function sameLocation(a: LocationSettings, b: LocationSettings): boolean {
+  return (Object.keys(b) as (keyof LocationSettings)[]).every((key) => a[key] === b[key]);
+}
+
+/**
+ * The contacts of a prepared page as the store writes them: the server's rows as they
+ * are when it used the copy's location, else derived here from the data they carry.
+ */
+function fromRows(
+  page: PreparedChangePage,
+  normalizer: NumberNormalizer,
+): { contact: PreparedContact; updatedAt: string }[] {
+  const asIs = sameLocation(normalizer.location, page.location);
+  return page.upserts.map((row) => {
+    const data = JSON.parse(row[1]) as ContactData;
+    return {
+      contact: asIs ? preparedOf(row, data) : prepareContact(row[0], data, normalizer),
+      updatedAt: row[3],
+    };
+  });
+}
+
+function preparedOf(row: PreparedRow, data: ContactData): PreparedContact {
+  const [id, json, hash, , displayName, company, nameKey, names, other, phones] = row;
+  return {
+    id,
+    data,
+    json,
+    hash,
+    displayName,
+    company,
+    nameKey,
+    names,
+    other,
+    phones: phones.map(([field, raw, canonical, base]) => ({
+      field: field as PhoneField,
+      raw,
+      canonical,
+      base,
+    })),
+  };
 }
 
 /** The stored part of a contact sent by the server. */

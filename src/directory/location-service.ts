@@ -28,6 +28,8 @@ export class LocationService {
   #normalizer: NumberNormalizer;
   /** The change being applied; the next one waits for it. */
   #applying: Promise<unknown> = Promise.resolve();
+  /** Changes saved or waiting whose re-keying has not finished. */
+  #pending = 0;
 
   constructor(settings: SettingsStore, contacts: ContactStore, notes: NoteStore) {
     this.#settings = settings;
@@ -55,6 +57,14 @@ export class LocationService {
   }
 
   /**
+   * Whether every stored number key was derived with {@link normalizer}'s settings (no
+   * change is being applied): only then may stored keys stand in for normalising again.
+   */
+  get keysCurrent(): boolean {
+    return this.#pending === 0;
+  }
+
+  /**
    * Saves new settings and re-indexes the store in batches, yielding to the event loop
    * between them so lookups go on. A change made while another is applied waits for it.
    * @throws CtibookError VALIDATION_FAILED listing every bad field.
@@ -64,7 +74,8 @@ export class LocationService {
     if (problems.length > 0) {
       throw new CtibookError('VALIDATION_FAILED', problems.join('; '), { problems });
     }
-    const applied = this.#applying.then(() => this.#apply(location));
+    this.#pending++;
+    const applied = this.#applying.then(() => this.#apply(location)).finally(() => this.#pending--);
     this.#applying = applied.catch(() => undefined);
     return applied;
   }

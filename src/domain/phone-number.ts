@@ -69,12 +69,18 @@ export interface NumberNormalizer {
   readIncoming(raw: string): { number: NormalizedNumber | null; readings: NormalizedNumber[] };
   /** Normalises once and gives the search digits too (what storing a number needs). */
   index(raw: string): { number: NormalizedNumber; digits: string[] } | null;
+  /**
+   * {@link index}'s digits of a number whose canonical form is known already (a stored
+   * phone row keyed with this location): the same strings without libphonenumber.
+   */
+  storedDigits(raw: string, canonical: string): string[];
   /** A human display form: international format from libphonenumber for plausible external numbers, else the canonical form (internal: the extension digits). */
   format(n: NormalizedNumber): string;
 }
 
 const DIGITS_ONLY = /^\d*$/;
 const MAX_INTERNAL_LENGTH = 8;
+const INTERNAL_PREFIX = 'ext:';
 
 /**
  * The key under which an internal extension is stored: `'ext:' + extension`.
@@ -82,7 +88,7 @@ const MAX_INTERNAL_LENGTH = 8;
  * @param extension - the extension digits
  */
 export function internalKey(extension: string): string {
-  return `ext:${extension}`;
+  return `${INTERNAL_PREFIX}${extension}`;
 }
 
 /** Checks one digit-string field; `required` demands at least one digit. */
@@ -280,6 +286,16 @@ function indexOf(
   return { number: n, digits: digitsOf(input, n, rules) };
 }
 
+/** {@link digitsOf} for a stored number: its canonical form stands for the normalised one. */
+function storedDigitsOf(raw: string, canonical: string, rules: SiteRules): string[] {
+  const input = cleanInput(raw, rules);
+  if (input === null) return [];
+  const n: NormalizedNumber = canonical.startsWith(INTERNAL_PREFIX)
+    ? { kind: 'internal', canonical, extension: canonical.slice(INTERNAL_PREFIX.length) }
+    : { kind: 'external', canonical, plausible: true };
+  return digitsOf(input, n, rules);
+}
+
 function digitsOf(input: CleanedInput, n: NormalizedNumber, rules: SiteRules): string[] {
   if (n.kind === 'internal') return [n.extension];
   const out = new Set([input.writtenDigits, n.canonical.slice(1)]);
@@ -322,6 +338,7 @@ export function createNumberNormalizer(location: LocationSettings): NumberNormal
       extensionAfter(canonical, pbxBase, rules.internalNumberMaxLength),
     searchDigits: (raw: string) => searchDigitsOf(raw, rules),
     index: (raw: string) => indexOf(raw, rules),
+    storedDigits: (raw: string, canonical: string) => storedDigitsOf(raw, canonical, rules),
     readIncoming: (raw: string) => readIncomingOf(raw, rules),
     format(n: NormalizedNumber): string {
       return n.kind === 'internal' ? n.extension : formatExternal(n);

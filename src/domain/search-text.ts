@@ -16,6 +16,8 @@ const UMLAUT_BASES: Record<string, string> = { ä: 'a', ö: 'o', ü: 'u', ß: 's
 const UMLAUTS = /[äöüßæœ]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
 const WORD = /[\p{L}\p{N}]+/gu;
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
 
 function stripMarks(text: string): string {
   return text.normalize('NFD').replace(COMBINING_MARKS, '').normalize('NFC');
@@ -23,6 +25,7 @@ function stripMarks(text: string): string {
 
 /** Lower-case, umlauts to `ae oe ue ss`, other accents removed: the form queries use. */
 export function foldText(text: string): string {
+  if (ASCII.test(text)) return text.toLowerCase();
   return stripMarks(text.toLowerCase().replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
 }
 
@@ -80,6 +83,12 @@ export function nameKeyPrefixes(word: string): string[] {
 export function indexSpellings(text: string): string[] {
   const spellings = new Set<string>();
   for (const word of text.toLowerCase().match(WORD) ?? []) {
+    if (ASCII.test(word)) {
+      // Most words: nothing to fold (no umlaut, no accent), only the digraph reading.
+      spellings.add(word);
+      if (/[aou]e/.test(word)) spellings.add(word.replace(/([aou])e/g, '$1'));
+      continue;
+    }
     const digraph = stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
     spellings.add(digraph);
     spellings.add(stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_BASES[ch] ?? ch)));

@@ -97,7 +97,7 @@ export function prepareCleaned(
   cleaned: CleanedContact,
   numbers: NumberNormalizer,
 ): PreparedContact {
-  const { id, data, json, hash } = cleaned;
+  const { data } = cleaned;
   const phones: PhoneRow[] = [];
   const digits = new Set<string>();
   for (const field of PHONE_FIELDS) {
@@ -117,6 +117,36 @@ export function prepareCleaned(
     });
     for (const d of indexed.digits) digits.add(d);
   }
+  return withSearchText(cleaned, phones, digits);
+}
+
+/**
+ * {@link prepareCleaned} for a stored contact whose phone rows were keyed with `numbers`'
+ * location already: the same result without normalising the numbers again (what the
+ * change feed sends to clients that ask for prepared rows).
+ */
+export function prepareStored(
+  cleaned: CleanedContact,
+  stored: readonly PhoneRow[],
+  numbers: NumberNormalizer,
+): PreparedContact {
+  const phones = [...stored].sort(
+    (a, b) => PHONE_FIELDS.indexOf(a.field) - PHONE_FIELDS.indexOf(b.field),
+  );
+  const digits = new Set<string>();
+  for (const phone of phones) {
+    for (const d of numbers.storedDigits(phone.raw, phone.canonical)) digits.add(d);
+  }
+  return withSearchText(cleaned, phones, digits);
+}
+
+/** Display name, name key and search index text of a contact with its phone rows. */
+function withSearchText(
+  cleaned: CleanedContact,
+  phones: PhoneRow[],
+  digits: ReadonlySet<string>,
+): PreparedContact {
+  const { id, data, json, hash } = cleaned;
   const displayName = deriveDisplayName(data);
   const company = data.company ?? null;
   if (company !== null) {

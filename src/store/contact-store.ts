@@ -27,6 +27,7 @@ export interface ContactRow {
   etag: string;
   updated_at: string;
   seq: number;
+  hash: number;
 }
 
 /**

@@ -1,0 +1,299 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ContactData } from '../domain/contact.js';
+import type { LocationSettings } from '../domain/phone-number.js';
+import { createNumberNormalizer } from '../domain/phone-number.js';
+import { toPreparedRow } from '../store/change-feed.js';
+import { prepareContact } from '../store/contact-rows.js';
+import type { TestApp } from '../test-support/test-app.js';
+import { createTestApp } from '../test-support/test-app.js';
+import type { PreparedChangePage } from './api-types.js';
+import { ChangePageSchema, PreparedChangePageSchema } from './api-types.js';
+import { syncOfflineCopies } from './cache-sync.js';
+import { HttpClient } from './http-client.js';
+import { OfflineCache } from './offline-cache.js';
+
+const MUNICH: LocationSettings = {
+  countryCode: '49',
+  areaCode: '89',
+  internationalPrefix: '00',
+  nationalPrefix: '0',
+  outsideLinePrefix: '',
+  pbxBaseNumber: '+49 89 4711',
+  internalNumberMaxLength: 4,
+};
+const BERLIN: LocationSettings = { ...MUNICH, areaCode: '30', pbxBaseNumber: '+49 30 4711' };
+
+/** Umlauts, accents, digraphs, PBX extensions, internal and foreign numbers. */
+const CONTACTS: ContactData[] = [
+  {
+    firstName: 'Jürgen',
+    lastName: 'Müller',
+    company: 'Bäckerei Groß',
+    businessPhone: '089 1234567',
+  },
+  { firstName: 'Hans', lastName: 'Mueller', mobilePhone: '+49 (0)151 2345678', city: 'Köln' },
+  {
+    firstName: 'Zoë',
+    lastName: 'Ångström',
+    homePhone: '+34 600 123 456',
+    email: 'zoe@example.org',
+  },
+  { lastName: 'Weiß', department: 'Straßenbau', businessPhone: '4711-23', businessPhone2: '23' },
+  { company: 'Zentrale', businessPhone: '+49 89 4711 0', businessFax: '+49 89 4711 99' },
+  { firstName: 'Ørjan', lastName: 'Œlberg', otherPhone: '1234567', extra: { Kundennummer: 'K-7' } },
+  { displayName: 'Dr. Ütz', jobTitle: 'Ärztin', mobilePhone: '0171 9876543' },
+];
+
+const LOOKUPS = [
+  '0891234567',
+  '+49891234567',
+  '1234567',
+  '015123456 78',
+  '+4915123456 78',
+  '0034600123456',
+  '+34600123456',
+  '23',
+  '+498947110',
+  '0894711023',
+  '+4989471199',
+  '+498947114242',
+  '01719876543',
+  '+493012345 67',
+  '4711',
+];
+const SEARCHES = [
+  'mül',
+  'mul',
+  'muel',
+  'mueller',
+  'jurgen',
+  'weiss',
+  'weiß',
+  'zoe',
+  'angstrom',
+  'ørjan',
+  'olberg',
+  'strasse',
+  'baeckerei',
+  'koln',
+  '600123',
+  '0891234',
+  '4711',
+  'ärztin',
+  'k-7',
+  'ütz',
+];
+
+describe('the prepared change feed', () => {
+  let t: TestApp;
+  let dir: string;
+  const caches: OfflineCache[] = [];
+
+  const setLocation = async (location: LocationSettings): Promise<void> => {
+    const response = await t.call('PUT', '/api/v1/settings/location', { body: location });
+    expect(response.statusCode, response.body).toBe(200);
+  };
+  const pages = async (form: 'contacts' | 'prepared'): Promise<unknown[]> => {
+    const all: unknown[] = [];
+    let since = '';
+    for (;;) {
+      const query = new URLSearchParams({ limit: '3', form, ...(since ? { since } : {}) });
+      const response = await t.call('GET', `/api/v1/phonebooks/Sales/changes?${query}`);
+      expect(response.statusCode, response.body).toBe(200);
+      const page = response.json() as { token: string; more: boolean };
+      all.push(page);
+      since = page.token;
+      if (!page.more) return all;
+    }
+  };
+  const cacheWith = async (location: LocationSettings, feed: unknown[]): Promise<OfflineCache> => {
+    const cache = OfflineCache.open(join(dir, String(caches.length)));
+    caches.push(cache);
+    await cache.setLocation(location);
+    for (const page of feed) {
+      const checked =
+        (page as { form?: string }).form === 'prepared'
+          ? PreparedChangePageSchema.parse(page)
+          : ChangePageSchema.parse(page);
+      cache.applyPage('Sales', checked);
+    }
+    return cache;
+  };
+  const answers = (cache: OfflineCache): unknown => ({
+    lookups: LOOKUPS.map((n) => cache.lookup(n)),
+    searches: SEARCHES.map((q) => cache.search(q, 50)),
+    contacts: cache.search('', 50).items.map((item) => cache.contact('Sales', item.id)),
+  });
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-prepared-feed-'));
+    t = await createTestApp({ schedule: false });
+    await setLocation(MUNICH);
+    await t.call('POST', '/api/v1/phonebooks', { body: { name: 'Sales', kind: 'builtin' } });
+    for (const data of CONTACTS) {
+      const response = await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: data });
+      expect(response.statusCode, response.body).toBe(201);
+    }
+  });
+  afterEach(async () => {
+    for (const cache of caches.splice(0)) cache.close();
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends rows equal to what the client would derive itself, with the location', async () => {
+    const feed = (await pages('prepared')) as PreparedChangePage[];
+    const normalizer = createNumberNormalizer(MUNICH);
+    const rows = feed.flatMap((page) => page.upserts);
+    expect(rows).toHaveLength(CONTACTS.length);
+    for (const page of feed) expect(page).toMatchObject({ form: 'prepared', location: MUNICH });
+    for (const row of rows) {
+      const data = JSON.parse(row[1]) as ContactData;
+      expect(row).toEqual(toPreparedRow(prepareContact(row[0], data, normalizer), row[3]));
+    }
+    // Phone rows come with their keys: a PBX extension has its base.
+    const weiss = rows.find((row) => row[1].includes('Weiß'));
+    expect(weiss?.[9]).toEqual([
+      ['businessPhone', '4711-23', '+4989471123', '+49894711'],
+      ['businessPhone2', '23', 'ext:23', null],
+    ]);
+  });
+
+  it('keeps the plain form for clients that do not ask', async () => {
+    const [page] = (await pages('contacts')) as Record<string, unknown>[];
+    expect(Object.keys(page ?? {}).sort()).toEqual([
+      'deletes',
+      'more',
+      'reset',
+      'token',
+      'upserts',
+    ]);
+    const response = await t.call('GET', '/api/v1/phonebooks/Sales/changes?limit=3');
+    expect(response.json()).toEqual(page);
+  });
+
+  it('gives the same offline lookups, searches and contacts as the plain form', async () => {
+    const plain = await cacheWith(MUNICH, await pages('contacts'));
+    const prepared = await cacheWith(MUNICH, await pages('prepared'));
+    const expected = answers(plain) as { lookups: { matches: unknown[] }[] };
+    expect(expected.lookups.filter((l) => l.matches.length > 0).length).toBeGreaterThan(8);
+    expect(answers(prepared)).toEqual(expected);
+  });
+
+  it('derives the rows itself when its location differs from the one they were made with', async () => {
+    const feed = await pages('prepared');
+    const plain = await cacheWith(BERLIN, await pages('contacts'));
+    const prepared = await cacheWith(BERLIN, feed);
+    expect(answers(prepared)).toEqual(answers(plain));
+    expect(prepared.lookup('+49301234567').matches.map((m) => m.field)).toEqual(['otherPhone']);
+  });
+
+  it('normalises afresh while the store is being re-keyed', () => {
+    const book = t.app.phonebooks.readable({ username: 'admin', admin: true }, 'Sales');
+    const numbers = createNumberNormalizer(MUNICH);
+    const fromKeys = t.app.changes.preparedChanges(book.id, undefined, 50, numbers, true);
+    const afresh = t.app.changes.preparedChanges(book.id, undefined, 50, numbers, false);
+    expect(afresh).toEqual(fromKeys);
+  });
+});
+
+describe('a client syncing from a server', () => {
+  let dir: string;
+  let server: Server | undefined;
+  const book = {
+    name: 'Sales',
+    kind: 'builtin',
+    readOnly: false,
+    notes: 'builtin',
+    contactCount: 1,
+    rights: { read: true, write: false, offline: true },
+  };
+  const plainPage = {
+    token: '1.1',
+    reset: true,
+    more: false,
+    upserts: [
+      {
+        id: 'k',
+        lastName: 'Kern',
+        businessPhone: '089 111222',
+        displayName: 'Kern',
+        phonebook: 'Sales',
+        etag: '"1-1"',
+        updatedAt: '2026-11-26T00:00:00.000Z',
+      },
+    ],
+    deletes: [],
+  };
+  /** Answers like a server of the given routes; `changes` sees the query. */
+  const serve = async (changes: (query: URLSearchParams) => [number, unknown]): Promise<string> => {
+    server = createServer((request, response) => {
+      const url = new URL(request.url ?? '', 'http://localhost');
+      const [status, body] =
+        url.pathname === '/api/v1/phonebooks'
+          ? [200, [book]]
+          : url.pathname === '/api/v1/settings/location'
+            ? [200, MUNICH]
+            : changes(url.searchParams);
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    });
+    const listening = server;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const address = listening.address();
+    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-prepared-client-'));
+  });
+  afterEach(() => {
+    server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('asks a server that does not know the prepared form in the plain form', async () => {
+    const asked: (string | null)[] = [];
+    const url = await serve((query) => {
+      asked.push(query.get('form'));
+      return query.has('form')
+        ? [400, { error: { code: 'VALIDATION_FAILED', message: 'unknown key form' } }]
+        : [200, plainPage];
+    });
+    const cache = OfflineCache.open(dir);
+    try {
+      const report = await syncOfflineCopies(new HttpClient(url, 'token'), cache);
+      expect(report.books).toMatchObject([{ phonebook: 'Sales', upserts: 1 }]);
+      expect(asked).toEqual(['prepared', null]);
+      expect(cache.lookup('089 111222').matches).toMatchObject([{ id: 'k' }]);
+    } finally {
+      cache.close();
+    }
+  });
+
+  it('refuses a prepared row that is not one and keeps the copy as it was', async () => {
+    const url = await serve(() => [
+      200,
+      {
+        ...plainPage,
+        form: 'prepared',
+        location: MUNICH,
+        upserts: [['k', '{"lastName":', 1, '2026-11-26', 'Kern', null, 'kern', 'kern', '', []]],
+      },
+    ]);
+    const cache = OfflineCache.open(dir);
+    try {
+      await expect(syncOfflineCopies(new HttpClient(url, 'token'), cache)).rejects.toMatchObject({
+        code: 'CHANGE_FEED_INVALID',
+      });
+      expect(cache.books()).toEqual([]);
+    } finally {
+      cache.close();
+    }
+  });
+});
