@@ -56,10 +56,11 @@ export interface SyncOptions {
  * touch nearly every leaf page of the copy's five random-order indexes: every commit
  * writes them to the write-ahead log and back, so fewer, bigger pages write less. At
  * 1,000,000 contacts, 10,000 / 20,000 / 50,000 a page took 45.5 / 39.5 / 37–42 s of
- * client CPU, with the server's peak memory at 341 / 597 / 1,230 MB (BENCHMARKS.md).
- * Delta syncs are small pages anyway.
+ * client CPU, with the server's peak memory at 341 / 597 / 1,230 MB (BENCHMARKS.md):
+ * 10,000, so a server with a million contacts stays well inside its 600 MB even while a
+ * client copies a book. Delta syncs are small pages anyway.
  */
-export const DEFAULT_PAGE_SIZE = 20_000;
+export const DEFAULT_PAGE_SIZE = 10_000;
 
 /** Parses a server answer, or says the server sent something the client cannot use. */
 export function parseAnswer<S extends z.ZodType>(

@@ -11,8 +11,8 @@ import type { LocationSettings, NumberNormalizer } from '../domain/phone-number.
 import { NoteStore } from '../notes/note-store.js';
 import { ContactSearch } from '../store/contact-search.js';
 import { ContactStore } from '../store/contact-store.js';
-import type { PreparedContact } from '../store/contact-rows.js';
-import { prepareContact } from '../store/contact-rows.js';
+import type { PhoneRow, PreparedContact } from '../store/contact-rows.js';
+import { markCompanyNumbers, prepareContact } from '../store/contact-rows.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { openDatabase } from '../store/database.js';
 import { NumberIndex } from '../store/number-index.js';
@@ -410,24 +410,17 @@ function fromRows(
 }
 
 function preparedOf(row: PreparedRow, data: ContactData): PreparedContact {
-  const [id, json, hash, , displayName, company, nameKey, names, other, phones] = row;
-  return {
-    id,
-    data,
-    json,
-    hash,
-    displayName,
-    company,
-    nameKey,
-    names,
-    other,
-    phones: phones.map(([field, raw, canonical, base]) => ({
-      field: field as PhoneField,
-      raw,
-      canonical,
-      base,
-    })),
-  };
+  const [id, json, hash, , displayName, company, nameKey, names, other, rows] = row;
+  const phones: PhoneRow[] = rows.map(([field, raw, canonical, base]) => ({
+    field: field as PhoneField,
+    raw,
+    canonical,
+    base,
+    company: null,
+    companyRank: null,
+  }));
+  markCompanyNumbers(phones, company, displayName);
+  return { id, data, json, hash, displayName, company, nameKey, names, other, phones };
 }
 
 /** The stored part of a contact sent by the server. */

@@ -145,6 +145,9 @@ export class ChangeFeed {
         raw: row.raw,
         canonical: row.canonical,
         base: row.base,
+        // Set from the contact's data with its search text (see markCompanyNumbers).
+        company: null,
+        companyRank: null,
       };
       const list = byRowid.get(row.rowid);
       if (list) list.push(phone);

@@ -140,6 +140,24 @@ export function prepareStored(
   return withSearchText(cleaned, phones, digits);
 }
 
+/**
+ * Sets `company` and `companyRank` of a contact's phone rows: its business numbers when it
+ * has a company, nothing on mobile and home numbers or without a company.
+ */
+export function markCompanyNumbers(
+  phones: PhoneRow[],
+  company: string | null,
+  displayName: string,
+): void {
+  for (const phone of phones) {
+    const business = company !== null && !PRIVATE_FIELDS.has(phone.field);
+    phone.company = business ? company : null;
+    phone.companyRank = business
+      ? companyRank(phone.canonical, phone.base, displayName === company)
+      : null;
+  }
+}
+
 /** Display name, name key and search index text of a contact with its phone rows. */
 function withSearchText(
   cleaned: CleanedContact,
@@ -149,13 +167,7 @@ function withSearchText(
   const { id, data, json, hash } = cleaned;
   const displayName = deriveDisplayName(data);
   const company = data.company ?? null;
-  if (company !== null) {
-    for (const phone of phones) {
-      if (PRIVATE_FIELDS.has(phone.field)) continue;
-      phone.company = company;
-      phone.companyRank = companyRank(phone.canonical, phone.base, displayName === company);
-    }
-  }
+  markCompanyNumbers(phones, company, displayName);
   const names = indexSpellings(NAME_FIELDS.map((f) => data[f] ?? '').join(' ')).join(' ');
   const otherText = [...OTHER_FIELDS.map((f) => data[f] ?? ''), ...phones.map((p) => p.raw)];
   const other = [indexSpellings(otherText.join(' ')).join(' '), [...digits].join(' ')].join(' ');
