@@ -17,7 +17,11 @@ const UMLAUTS = /[äöüßæœ]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
 const WORD = /[\p{L}\p{N}]+/gu;
 
+/** Printable ASCII only: no umlauts, no marks, nothing to normalise. */
+const PLAIN = /^[ -~]*$/;
+
 function stripMarks(text: string): string {
+  if (PLAIN.test(text)) return text; // most words; NFD is the dear part of indexing
   return text.normalize('NFD').replace(COMBINING_MARKS, '').normalize('NFC');
 }
 
@@ -80,6 +84,12 @@ export function nameKeyPrefixes(word: string): string[] {
 export function indexSpellings(text: string): string[] {
   const spellings = new Set<string>();
   for (const word of text.toLowerCase().match(WORD) ?? []) {
+    if (PLAIN.test(word)) {
+      // Both umlaut spellings are the word itself.
+      spellings.add(word);
+      if (/[aou]e/.test(word)) spellings.add(word.replace(/([aou])e/g, '$1'));
+      continue;
+    }
     const digraph = stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
     spellings.add(digraph);
     spellings.add(stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_BASES[ch] ?? ch)));
