@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { ContactData } from '../domain/contact.js';
 import type { SqliteDatabase } from './database.js';
-import type { PreparedContact } from './contact-rows.js';
+import type { PreparedContact, WritableContact } from './contact-rows.js';
 import { bookToken } from './contact-rows.js';
 import { BookCounters } from './book-counters.js';
 
@@ -144,6 +144,25 @@ export class ContactStore {
   }
 
   /**
+   * Inserts contacts into a book that holds none of their ids yet (a sync's staging copy,
+   * new and empty, fed ids its read already made unique), in one transaction: without
+   * {@link putMany}'s per-row probe for a stored row and tombstone (a tenth of a staging
+   * fill). A duplicate id breaks the `(book_id, id)` unique key: the transaction throws and
+   * writes nothing.
+   */
+  insertNew(bookId: number, contacts: Iterable<WritableContact>, now: string): number {
+    return this.#writing((counters) => {
+      let written = 0;
+      for (const contact of contacts) {
+        counters.added(bookId, 1);
+        this.#insert(counters, bookId, contact, now, null);
+        written++;
+      }
+      return written;
+    });
+  }
+
+  /**
    * Inserts or replaces many contacts in one transaction, each with its own `updatedAt`
    * (a restored book keeps the times its records were last changed).
    */
@@ -260,7 +279,7 @@ export class ContactStore {
     this.#stmts.deleteTombstonesOfBook.run(bookId);
   }
 
-  #insertIndex(rowid: number, bookId: number, contact: PreparedContact): void {
+  #insertIndex(rowid: number, bookId: number, contact: WritableContact): void {
     for (const phone of contact.phones) {
       this.#stmts.insertPhone.run(
         rowid,
@@ -305,10 +324,22 @@ export class ContactStore {
     const existing = this.#stmts.rowidOf.get(bookId, contact.id) as { rowid: number } | undefined;
     if (existing) this.#removeRow(existing.rowid);
     else counters.added(bookId, 1);
+    this.#insert(counters, bookId, contact, now, existing?.rowid ?? null);
+    this.#stmts.clearTombstone.run(bookId, contact.id);
+  }
+
+  /** Inserts the row (at `rowid`, or a new one when null) and its number and search index. */
+  #insert(
+    counters: BookCounters,
+    bookId: number,
+    contact: WritableContact,
+    now: string,
+    rowid: number | null,
+  ): void {
     const seq = counters.nextSeq(bookId);
     const etag = `"${bookId}-${seq}"`;
     const { lastInsertRowid } = this.#stmts.insert.run(
-      existing?.rowid ?? null,
+      rowid,
       bookId,
       contact.id,
       contact.json,
@@ -321,7 +352,6 @@ export class ContactStore {
       contact.hash,
     );
     this.#insertIndex(Number(lastInsertRowid), bookId, contact);
-    this.#stmts.clearTombstone.run(bookId, contact.id);
   }
 
   #removeRow(rowid: number): void {
