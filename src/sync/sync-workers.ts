@@ -110,7 +110,9 @@ export class SyncWorkers {
 
   async #runHere(job: SyncJob, hooks: SyncWorkerHooks): Promise<SyncWorkerOutcome> {
     const pacer = new Pacer();
-    const result = await runSyncJob(job, this.#contacts, hooks.progress, () => pacer.pause());
+    const result = await runSyncJob(job, this.#contacts, hooks.progress, {
+      pace: () => pacer.pause(),
+    });
     if (job.mode === 'rebuild' && !result.tooMany) hooks.staged?.(result);
     return { result, dropped: false };
   }

@@ -1,0 +1,47 @@
+import type { PhoneField } from '../domain/contact.js';
+import type { PhoneRow, WritableContact } from '../store/contact-rows.js';
+
+/**
+ * A batch of prepared contacts as it crosses to the staging writer thread: one flat array
+ * of their fields (what the store writes, without `data`). postMessage clones a flat array
+ * of strings several times faster than the same contacts as objects.
+ */
+export type StagingBatch = (string | number | null)[];
+
+/** Per contact: 8 fields, the phone count, then 4 fields a phone. */
+export function encodeBatch(contacts: readonly WritableContact[]): StagingBatch {
+  const out: StagingBatch = [];
+  for (const c of contacts) {
+    out.push(c.id, c.json, c.hash, c.displayName, c.company, c.nameKey, c.names, c.other);
+    out.push(c.phones.length);
+    for (const p of c.phones) out.push(p.field, p.raw, p.canonical, p.base);
+  }
+  return out;
+}
+
+export function decodeBatch(batch: StagingBatch): WritableContact[] {
+  const contacts: WritableContact[] = [];
+  let i = 0;
+  const str = (): string => batch[i++] as string;
+  while (i < batch.length) {
+    const id = str();
+    const json = str();
+    const hash = batch[i++] as number;
+    const displayName = str();
+    const company = batch[i++] as string | null;
+    const nameKey = str();
+    const names = str();
+    const other = str();
+    const phones: PhoneRow[] = [];
+    const count = batch[i++] as number;
+    for (let p = 0; p < count; p++) {
+      const field = str() as PhoneField;
+      const raw = str();
+      const canonical = str();
+      const base = batch[i++] as string | null;
+      phones.push({ field, raw, canonical, base });
+    }
+    contacts.push({ id, json, hash, displayName, company, nameKey, names, other, phones });
+  }
+  return contacts;
+}
