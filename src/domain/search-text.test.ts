@@ -84,6 +84,7 @@ describe('search text folding of ASCII words (fast path)', () => {
       'Mixed Müller Mueller mueller MÜLLER 089 20000-100 +49 (0)89',
       'ǅemal Ǆ ﬁne ½ ² Ⅻ ㎏ é e\u0301',
       'Tab\tand\r\nnew line, Grüße',
+      'snake_case under_score 4u2 a-b.c/d@e~f{g}',
       '',
     ];
     for (const text of texts) {

@@ -19,6 +19,11 @@ const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Printable ASCII only: no umlauts, no marks, nothing to normalise. */
 const PLAIN = /^[ -~]*$/;
+/** {@link WORD} in lower-case plain text. */
+const PLAIN_WORD = /[a-z0-9]+/g;
+/** A written umlaut digraph (`ae`, `oe`, `ue`), indexed as its base letter too. */
+const DIGRAPH = /[aou]e/;
+const DIGRAPHS = /([aou])e/g;
 
 function stripMarks(text: string): string {
   if (PLAIN.test(text)) return text; // most words; NFD is the dear part of indexing
@@ -82,18 +87,21 @@ export function nameKeyPrefixes(word: string): string[] {
  * `muller`), so each spelling of a query finds each spelling of a name.
  */
 export function indexSpellings(text: string): string[] {
+  const lower = text.toLowerCase();
+  // Plain text (most): its words are [a-z0-9]+ and need no folding.
+  const plain = PLAIN.test(lower);
   const spellings = new Set<string>();
-  for (const word of text.toLowerCase().match(WORD) ?? []) {
-    if (PLAIN.test(word)) {
+  for (const word of lower.match(plain ? PLAIN_WORD : WORD) ?? []) {
+    if (plain || PLAIN.test(word)) {
       // Both umlaut spellings are the word itself.
       spellings.add(word);
-      if (/[aou]e/.test(word)) spellings.add(word.replace(/([aou])e/g, '$1'));
+      if (DIGRAPH.test(word)) spellings.add(word.replace(DIGRAPHS, '$1'));
       continue;
     }
     const digraph = stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
     spellings.add(digraph);
     spellings.add(stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_BASES[ch] ?? ch)));
-    if (/[aou]e/.test(digraph)) spellings.add(digraph.replace(/([aou])e/g, '$1'));
+    if (DIGRAPH.test(digraph)) spellings.add(digraph.replace(DIGRAPHS, '$1'));
   }
   return [...spellings];
 }
