@@ -166,18 +166,16 @@ function toNormalized(reading: Reading | null, extensionLength: number): Normali
       },
     };
   }
-  const fullPlausible = isPlausible(canonical, reading.nsnLength);
   const base = canonical.slice(0, -extensionLength);
+  // A plausible base makes the number base + extension whatever the whole number is, so
+  // the whole one (a new number each time: the dear, uncached check) is checked only when
+  // the base is not plausible. (Bases repeat: a company's, memoised.)
   const basePlausible = isPlausible(base, reading.nsnLength - extensionLength);
-  if (fullPlausible && !basePlausible) return { kind: 'external', canonical, plausible: true };
+  if (!basePlausible && isPlausible(canonical, reading.nsnLength)) {
+    return { kind: 'external', canonical, plausible: true };
+  }
   const extension = canonical.slice(-extensionLength);
-  return {
-    kind: 'external',
-    canonical,
-    base,
-    extension,
-    plausible: fullPlausible || basePlausible,
-  };
+  return { kind: 'external', canonical, base, extension, plausible: basePlausible };
 }
 
 function isPlausibleExternal(n: NormalizedNumber | null): boolean {

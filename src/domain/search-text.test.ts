@@ -55,3 +55,42 @@ describe('search text folding', () => {
     expect(Buffer.compare(Buffer.from('ac'), Buffer.from(hi))).toBeGreaterThan(0);
   });
 });
+
+describe('search text folding of ASCII words (fast path)', () => {
+  /** The folding without the ASCII shortcut, as it was before it. */
+  const fullFold = (word: string): string =>
+    word
+      .normalize('NFD')
+      .replace(/\p{M}+/gu, '')
+      .normalize('NFC');
+  const reference = (text: string): string[] => {
+    const spellings = new Set<string>();
+    for (const word of text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []) {
+      const digraph = fullFold(word.replace(/[äöüßæœ]/g, (ch) => DIGRAPHS[ch] ?? ch));
+      spellings.add(digraph);
+      spellings.add(fullFold(word.replace(/[äöüßæœ]/g, (ch) => BASES[ch] ?? ch)));
+      if (/[aou]e/.test(digraph)) spellings.add(digraph.replace(/([aou])e/g, '$1'));
+    }
+    return [...spellings];
+  };
+  const DIGRAPHS: Record<string, string> = { ä: 'ae', ö: 'oe', ü: 'ue', ß: 'ss', æ: 'ae', œ: 'oe' };
+  const BASES: Record<string, string> = { ä: 'a', ö: 'o', ü: 'u', ß: 'ss', æ: 'ae', œ: 'oe' };
+
+  it('indexes and folds exactly as the full folding does', () => {
+    const texts = [
+      'Schmitz & Frank GmbH & Co. KG',
+      'Mueller Hoeness Goethe Str. 30 80992 info@schmitz.de',
+      'Müller Öztürk Ayşe José Zoë Ærø Straße Crème brûlée',
+      'Mixed Müller Mueller mueller MÜLLER 089 20000-100 +49 (0)89',
+      'ǅemal Ǆ ﬁne ½ ² Ⅻ ㎏ é e\u0301',
+      'Tab\tand\r\nnew line, Grüße',
+      'snake_case under_score 4u2 a-b.c/d@e~f{g}',
+      '',
+    ];
+    for (const text of texts) {
+      expect(indexSpellings(text)).toEqual(reference(text));
+      const folded = fullFold(text.toLowerCase().replace(/[äöüßæœ]/g, (ch) => DIGRAPHS[ch] ?? ch));
+      expect(foldText(text)).toBe(folded);
+    }
+  });
+});

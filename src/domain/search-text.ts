@@ -16,16 +16,23 @@ const UMLAUT_BASES: Record<string, string> = { ä: 'a', ö: 'o', ü: 'u', ß: 's
 const UMLAUTS = /[äöüßæœ]/g;
 const COMBINING_MARKS = /\p{M}+/gu;
 const WORD = /[\p{L}\p{N}]+/gu;
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
+
+/** Printable ASCII only: no umlauts, no marks, nothing to normalise. */
+const PLAIN = /^[ -~]*$/;
+/** {@link WORD} in lower-case plain text. */
+const PLAIN_WORD = /[a-z0-9]+/g;
+/** A written umlaut digraph (`ae`, `oe`, `ue`), indexed as its base letter too. */
+const DIGRAPH = /[aou]e/;
+const DIGRAPHS = /([aou])e/g;
 
 function stripMarks(text: string): string {
+  if (PLAIN.test(text)) return text; // most words; NFD is the dear part of indexing
   return text.normalize('NFD').replace(COMBINING_MARKS, '').normalize('NFC');
 }
 
 /** Lower-case, umlauts to `ae oe ue ss`, other accents removed: the form queries use. */
 export function foldText(text: string): string {
-  if (ASCII.test(text)) return text.toLowerCase();
+  if (PLAIN.test(text)) return text.toLowerCase();
   return stripMarks(text.toLowerCase().replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
 }
 
@@ -81,18 +88,21 @@ export function nameKeyPrefixes(word: string): string[] {
  * `muller`), so each spelling of a query finds each spelling of a name.
  */
 export function indexSpellings(text: string): string[] {
+  const lower = text.toLowerCase();
+  // Plain text (most): its words are [a-z0-9]+ and need no folding.
+  const plain = PLAIN.test(lower);
   const spellings = new Set<string>();
-  for (const word of text.toLowerCase().match(WORD) ?? []) {
-    if (ASCII.test(word)) {
-      // Most words: nothing to fold (no umlaut, no accent), only the digraph reading.
+  for (const word of lower.match(plain ? PLAIN_WORD : WORD) ?? []) {
+    if (plain || PLAIN.test(word)) {
+      // Both umlaut spellings are the word itself.
       spellings.add(word);
-      if (/[aou]e/.test(word)) spellings.add(word.replace(/([aou])e/g, '$1'));
+      if (DIGRAPH.test(word)) spellings.add(word.replace(DIGRAPHS, '$1'));
       continue;
     }
     const digraph = stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_DIGRAPHS[ch] ?? ch));
     spellings.add(digraph);
     spellings.add(stripMarks(word.replace(UMLAUTS, (ch) => UMLAUT_BASES[ch] ?? ch)));
-    if (/[aou]e/.test(digraph)) spellings.add(digraph.replace(/([aou])e/g, '$1'));
+    if (DIGRAPH.test(digraph)) spellings.add(digraph.replace(DIGRAPHS, '$1'));
   }
   return [...spellings];
 }

@@ -51,6 +51,9 @@ export interface PreparedContact {
   other: string;
 }
 
+/** What the store writes of a prepared contact (a staging writer thread gets no more). */
+export type WritableContact = Omit<PreparedContact, 'data'>;
+
 const NAME_FIELDS = ['displayName', 'firstName', 'lastName', 'company'] as const;
 const OTHER_FIELDS = ['department', 'email', 'email2', 'city', 'jobTitle'] as const;
 

@@ -8,6 +8,7 @@ import { DEFAULT_LOCATION, createNumberNormalizer } from '../domain/phone-number
 import { ChangeFeed } from './change-feed.js';
 import { prepareContact } from './contact-rows.js';
 import { ContactSearch } from './contact-search.js';
+import type { StoredContact } from './contact-store.js';
 import { ContactStore } from './contact-store.js';
 import type { SqliteDatabase } from './database.js';
 import { openDatabase } from './database.js';
@@ -181,6 +182,48 @@ describe('ContactStore change sequence', () => {
     books.delete(bookId);
     expect(db.prepare('SELECT count(*) FROM source_records').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM source_record_ids').pluck().get()).toBe(0);
+  });
+
+  describe('insertNew (a staging fill)', () => {
+    const ftsRowids = (word: string): number[] =>
+      db
+        .prepare('SELECT rowid FROM contact_fts WHERE contact_fts MATCH ? ORDER BY rowid')
+        .pluck()
+        .all(word) as number[];
+
+    it('stores rows, numbers, search text, seq and count as putMany does for a new book', () => {
+      const contacts = ['1', '2', '3'].map((id) => person(id, `Neu${id}`));
+      expect(store.insertNew(bookId, contacts, NOW)).toBe(3);
+      store.putMany(otherId, contacts, NOW);
+      for (const id of ['1', '2', '3']) {
+        const inserted = store.get(bookId, id) as StoredContact;
+        const put = store.get(otherId, id) as StoredContact;
+        expect(inserted).toMatchObject({
+          data: put.data,
+          seq: put.seq,
+          etag: `"${bookId}-${put.seq}"`,
+        });
+        expect(inserted.displayName).toBe(put.displayName);
+        expect(store.normalizedNumbers(inserted.rowid)).toEqual(store.normalizedNumbers(put.rowid));
+        expect(ftsRowids(`neu${id}`)).toEqual([inserted.rowid, put.rowid]);
+      }
+      expect(bookSeq(bookId)).toBe(3);
+      expect(store.count(bookId)).toBe(3);
+    });
+
+    it('refuses a duplicate id, in the batch or stored, and writes nothing of that batch', () => {
+      store.insertNew(bookId, [person('1')], NOW);
+      expect(() => store.insertNew(bookId, [person('2'), person('2')], NOW)).toThrow(/UNIQUE/);
+      expect(() => store.insertNew(bookId, [person('3'), person('1', 'Again')], NOW)).toThrow(
+        /UNIQUE/,
+      );
+      expect(store.get(bookId, '2')).toBeUndefined();
+      expect(store.get(bookId, '3')).toBeUndefined();
+      expect(store.get(bookId, '1')?.data.lastName).toBe('Name 1');
+      expect(bookSeq(bookId)).toBe(1);
+      expect(store.count(bookId)).toBe(1);
+      expect(ftsRowids('again')).toEqual([]);
+    });
   });
 });
 

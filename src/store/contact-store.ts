@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { ContactData } from '../domain/contact.js';
 import { IdList } from '../domain/id-list.js';
 import type { SqliteDatabase } from './database.js';
-import type { PhoneRow, PreparedContact } from './contact-rows.js';
+import type { PhoneRow, PreparedContact, WritableContact } from './contact-rows.js';
 import { bookToken } from './contact-rows.js';
 import { BookCounters } from './book-counters.js';
 
@@ -157,6 +157,25 @@ export class ContactStore {
       let written = 0;
       for (const contact of contacts) {
         this.#write(counters, bookId, contact, now);
+        written++;
+      }
+      return written;
+    });
+  }
+
+  /**
+   * Inserts contacts into a book that holds none of their ids yet (a sync's staging copy,
+   * new and empty, fed ids its read already made unique), in one transaction: without
+   * {@link putMany}'s per-row probe for a stored row and tombstone (a tenth of a staging
+   * fill). A duplicate id breaks the `(book_id, id)` unique key: the transaction throws and
+   * writes nothing.
+   */
+  insertNew(bookId: number, contacts: Iterable<WritableContact>, now: string): number {
+    return this.#writing((counters) => {
+      let written = 0;
+      for (const contact of contacts) {
+        counters.added(bookId, 1);
+        this.#insert(counters, bookId, contact, now, null);
         written++;
       }
       return written;
@@ -335,7 +354,7 @@ export class ContactStore {
     this.#stmts.deleteTombstonesOfBook.run(bookId);
   }
 
-  #insertIndex(rowid: number, bookId: number, contact: PreparedContact): void {
+  #insertIndex(rowid: number, bookId: number, contact: WritableContact): void {
     this.#insertPhones(rowid, bookId, contact.phones);
     this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
   }
@@ -378,10 +397,22 @@ export class ContactStore {
     const existing = this.#stmts.rowidOf.get(bookId, contact.id) as { rowid: number } | undefined;
     if (existing) this.#removeRow(existing.rowid);
     else counters.added(bookId, 1);
+    this.#insert(counters, bookId, contact, now, existing?.rowid ?? null);
+    this.#stmts.clearTombstone.run(bookId, contact.id);
+  }
+
+  /** Inserts the row (at `rowid`, or a new one when null) and its number and search index. */
+  #insert(
+    counters: BookCounters,
+    bookId: number,
+    contact: WritableContact,
+    now: string,
+    rowid: number | null,
+  ): void {
     const seq = counters.nextSeq(bookId);
     const etag = `"${bookId}-${seq}"`;
     const { lastInsertRowid } = this.#stmts.insert.run(
-      existing?.rowid ?? null,
+      rowid,
       bookId,
       contact.id,
       contact.json,
@@ -394,7 +425,6 @@ export class ContactStore {
       contact.hash,
     );
     this.#insertIndex(Number(lastInsertRowid), bookId, contact);
-    this.#stmts.clearTombstone.run(bookId, contact.id);
   }
 
   /**

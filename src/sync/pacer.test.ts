@@ -23,7 +23,7 @@ describe('Pacer', () => {
 describe('WriteChunks', () => {
   it('grows chunks while writes are quick and shrinks them when slow, at most 2× a step', () => {
     let clock = 0;
-    const chunks = new WriteChunks(() => clock);
+    const chunks = new WriteChunks({ now: () => clock });
     const writeTaking = (ms: number) => () => (clock += ms);
     const first = chunks.size;
     chunks.timed(writeTaking(WRITE_TARGET_MS / 10));

@@ -9,10 +9,11 @@ import type { KnownRow, SkippedRow, SourceConnector } from '../sources/source-co
 import type { ContactStore } from '../store/contact-store.js';
 import type { PreparedContact } from '../store/contact-rows.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
-import { WriteChunks } from './pacer.js';
 import type { PullOptions, PulledRecord, UnchangedRow } from './pull.js';
 import { pullChanges, pullContacts, pullRecords, recordContext } from './pull.js';
 import { DEFAULT_CACHE } from './schedule.js';
+import type { StagingWriter } from './staging-writer.js';
+import { StagingHere } from './staging-writer.js';
 import type { SyncReport } from './sync-report.js';
 import { MAX_LISTED_SKIPS, emptyReport } from './sync-report.js';
 
@@ -44,6 +45,14 @@ export interface SyncJobResult {
   tooMany?: boolean;
 }
 
+/** How {@link runSyncJob} lets other work in and where a rebuild writes. */
+export interface SyncJobOptions {
+  /** Lets the event loop in between rows when the job runs on the main thread. */
+  pace?: () => Promise<void>;
+  /** Where a rebuild's rows go; default: written on this thread ({@link StagingHere}). */
+  staging?: (job: SyncJob, stagingId: number) => StagingWriter;
+}
+
 /** Rows between progress reports. */
 export const PROGRESS_EVERY = 5000;
 /** Above this many changes a changed-only sync rebuilds instead of patching in place. */
@@ -53,15 +62,15 @@ const MAX_DIFF = 100_000;
  * Runs the heavy part of one sync against the worker's own store connection: opens the
  * source, reads, maps, prepares and hashes every row, and applies a diff or fills a
  * staging copy. Promoting that copy is left to the main thread (it owns in-memory state).
- * `pace` lets the event loop in between rows when it runs on the main thread.
  */
 export async function runSyncJob(
   job: SyncJob,
   contacts: ContactStore,
   progress: (done: number, phase: string) => void,
-  pace: () => Promise<void> = async () => undefined,
+  options: SyncJobOptions = {},
 ): Promise<SyncJobResult> {
   const { book } = job;
+  const pace = options.pace ?? (async () => undefined);
   const report =
     job.report ?? emptyReport(job.mode === 'diff' ? 'changed' : 'full', new Date(job.now));
   const skip = (row: SkippedRow): void => {
@@ -70,7 +79,7 @@ export async function runSyncJob(
   };
   const connector = await loadConnector(book.kind, book.config.source, !book.config.readOnly);
   const omitColumn = memoColumnOf(book.config.notes);
-  const options: PullOptions = {
+  const pull: PullOptions = {
     connector,
     mapping: book.config.mapping ?? {},
     normalizer: createNumberNormalizer(job.location),
@@ -85,22 +94,26 @@ export async function runSyncJob(
   try {
     if (job.mode === 'diff') {
       const applied = listed
-        ? await applyRecordDiff(job, contacts, options, report, progress, pace)
-        : await applyChanges(job, contacts, options, report, progress, pace);
+        ? await applyRecordDiff(job, contacts, pull, report, progress, pace)
+        : await applyChanges(job, contacts, pull, report, progress, pace);
       if (!applied) {
         report.added = report.updated = report.unchanged = 0;
         return { report, tooMany: true };
       }
     } else {
-      if (job.stagingId === undefined) throw new Error('rebuild without a staging book');
+      const { stagingId } = job;
+      if (stagingId === undefined) throw new Error('rebuild without a staging book');
       const old = await contacts.hashesInSlices(book.id);
+      const staging =
+        options.staging?.(job, stagingId) ?? new StagingHere(contacts, stagingId, job.now);
       if (listed) {
         const list = new RecordListBuilder();
-        const read = await readRecords(connector, undefined, options, job);
-        const rows = listedContacts(pullRecords(options, read, undefined), list);
-        await fillStaging(job, contacts, rows, old, report, progress, pace);
-        contacts.putRecordList(job.stagingId, list.build(read.fingerprint));
-      } else await fillStaging(job, contacts, pullContacts(options), old, report, progress, pace);
+        const read = await readRecords(connector, undefined, pull, job);
+        const rows = listedContacts(pullRecords(pull, read, undefined), list);
+        await fillStaging(staging, rows, old, report, progress, pace);
+        // After the writer finished: the list describes the staging copy's final seq.
+        contacts.putRecordList(stagingId, list.build(read.fingerprint));
+      } else await fillStaging(staging, pullContacts(pull), old, report, progress, pace);
     }
     const version = connector.version?.();
     return { report, ...(version === undefined ? {} : { version }) };
@@ -280,40 +293,51 @@ async function applyDiff(
   return true;
 }
 
-/** Fills the staging copy in transactions of about 40 ms (other writers wait for one). */
+/**
+ * Fills the staging copy through `staging` (on this thread in transactions of about 40 ms,
+ * or on a writer thread while this one reads on); a failure stops the writer.
+ */
 async function fillStaging(
-  job: SyncJob,
-  contacts: ContactStore,
+  staging: StagingWriter,
   rows: AsyncIterable<PreparedContact>,
   old: Map<string, number>,
   report: SyncReport,
   progress: (done: number, phase: string) => void,
   pace: () => Promise<void>,
 ): Promise<void> {
-  const stagingId = job.stagingId as number;
-  const chunks = new WriteChunks();
-  const seen = new Set<string>();
+  // Ids are unique (the read drops duplicates): the old ids not read are the old ones
+  // less those read, counted rather than kept (a million ids' Set).
+  let kept = 0;
   let chunk: PreparedContact[] = [];
   let read = 0;
-  const write = (): void => {
-    chunks.timed(() => contacts.putMany(stagingId, chunk, job.now));
+  const write = async (): Promise<void> => {
+    const rows = chunk;
     chunk = [];
+    await staging.write(rows);
   };
-  for await (const contact of rows) {
-    read++;
-    seen.add(contact.id);
-    const before = old.get(contact.id);
-    if (before === undefined) report.added++;
-    else if (before === contact.hash) report.unchanged++;
-    else report.updated++;
-    chunk.push(contact);
-    if (chunk.length >= chunks.size) write();
-    if (read % PROGRESS_EVERY === 0) progress(read, 'writing');
-    await pace();
+  try {
+    for await (const contact of rows) {
+      read++;
+      const before = old.get(contact.id);
+      if (before === undefined) report.added++;
+      else {
+        kept++;
+        if (before === contact.hash) report.unchanged++;
+        else report.updated++;
+      }
+      chunk.push(contact);
+      if (chunk.length >= staging.batchSize) await write();
+      if (read % PROGRESS_EVERY === 0) progress(read, 'writing');
+      await pace();
+    }
+    await write();
+    await staging.finish();
+  } catch (error) {
+    await staging.abort();
+    throw error;
   }
-  write();
   assertMostRowsRead(report, read);
-  report.deleted = [...old.keys()].filter((id) => !seen.has(id)).length;
+  report.deleted = old.size - kept;
 }
 
 /** A sync where most rows fail is aborted: the source is probably not what the book expects. */

@@ -9,6 +9,7 @@ import { ContactStore } from '../store/contact-store.js';
 import { openDatabase } from '../store/database.js';
 import type { SyncJob } from './sync-job.js';
 import { runSyncJob } from './sync-job.js';
+import { StagingThread } from './staging-writer.js';
 import type { FromMain, FromWorker } from './worker-messages.js';
 import { serializeError } from './worker-messages.js';
 
@@ -23,9 +24,12 @@ try {
   // Constructing a ContactStore resumes index merging; the main thread paused it for the sync.
   const contacts = new ContactStore(db);
   contacts.pauseIndexMerging(true);
-  const result = await runSyncJob(job, contacts, (done, phase) =>
-    post({ type: 'progress', done, phase }),
-  );
+  const progress = (done: number, phase: string): void => post({ type: 'progress', done, phase });
+  const result = await runSyncJob(job, contacts, progress, {
+    // A rebuild writes on a second thread while this one reads and prepares.
+    staging: ({ storeFile, synchronous, now }, stagingId) =>
+      new StagingThread({ storeFile, synchronous, stagingId, now }),
+  });
   if (job.mode === 'rebuild') {
     post({ type: 'staged', result });
     const answer = await fromMain;

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { CtibookError } from '../domain/errors.js';
 import type { ContactStore } from '../store/contact-store.js';
 import { Pacer } from './pacer.js';
+import { startWorker } from './start-worker.js';
 import type { SyncJob, SyncJobResult } from './sync-job.js';
 import { runSyncJob } from './sync-job.js';
 import type { FromMain, FromWorker } from './worker-messages.js';
@@ -56,7 +55,7 @@ export class SyncWorkers {
   run(job: SyncJob, hooks: SyncWorkerHooks): Promise<SyncWorkerOutcome> {
     if (this.#closed) return Promise.reject(stopping());
     if (MAIN_THREAD_KINDS.has(job.book.kind)) return this.#runHere(job, hooks);
-    const worker = startWorker(job);
+    const worker = startWorker('sync-worker', { job });
     this.#running.add(worker);
     return new Promise((resolve, reject) => {
       let promoted: SyncJobResult | undefined;
@@ -111,7 +110,9 @@ export class SyncWorkers {
 
   async #runHere(job: SyncJob, hooks: SyncWorkerHooks): Promise<SyncWorkerOutcome> {
     const pacer = new Pacer();
-    const result = await runSyncJob(job, this.#contacts, hooks.progress, () => pacer.pause());
+    const result = await runSyncJob(job, this.#contacts, hooks.progress, {
+      pace: () => pacer.pause(),
+    });
     if (job.mode === 'rebuild' && !result.tooMany) hooks.staged?.(result);
     return { result, dropped: false };
   }
@@ -125,27 +126,6 @@ export class SyncWorkers {
 
 function answer(worker: Worker, message: FromMain): void {
   worker.postMessage(message);
-}
-
-/**
- * Starts the worker from compiled `dist/` JS, or, when this module runs as TypeScript
- * (vitest, tsx), through tsx's API: worker threads do not inherit tsx's loader on Node 20
- * (as `bench/worker-boot.mjs` does).
- */
-function startWorker(job: SyncJob): Worker {
-  const workerData = { job };
-  if (!import.meta.url.endsWith('.ts')) {
-    return new Worker(new URL('./sync-worker.js', import.meta.url), { workerData });
-  }
-  const entry = new URL('./sync-worker.ts', import.meta.url).href;
-  // require.resolve names tsx's CommonJS build; its ES module build sits beside it.
-  const api = createRequire(import.meta.url)
-    .resolve('tsx/esm/api')
-    .replace(/\.cjs$/, '.mjs');
-  const tsx = JSON.stringify(pathToFileURL(api).href);
-  const url = JSON.stringify(entry);
-  const boot = `import(${tsx}).then((tsx) => tsx.tsImport(${url}, ${url}))`;
-  return new Worker(boot, { eval: true, workerData });
 }
 
 function crashed(reason: string): CtibookError {

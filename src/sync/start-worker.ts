@@ -1,0 +1,25 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Starts the worker module `name` of this folder (`sync-worker`, `staging-writer-worker`)
+ * from compiled `dist/` JS, or, when this module runs as TypeScript (vitest, tsx, or a
+ * worker started by tsx), through tsx's API: worker threads do not inherit tsx's loader on
+ * Node 20 (as `bench/worker-boot.mjs` does).
+ */
+export function startWorker(name: string, workerData: unknown): Worker {
+  // tsx may add a query to a module's URL; the path tells what it was loaded from.
+  if (!new URL(import.meta.url).pathname.endsWith('.ts')) {
+    return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData });
+  }
+  const entry = new URL(`./${name}.ts`, import.meta.url).href;
+  // require.resolve names tsx's CommonJS build; its ES module build sits beside it.
+  const api = createRequire(import.meta.url)
+    .resolve('tsx/esm/api')
+    .replace(/\.cjs$/, '.mjs');
+  const tsx = JSON.stringify(pathToFileURL(api).href);
+  const url = JSON.stringify(entry);
+  const boot = `import(${tsx}).then((tsx) => tsx.tsImport(${url}, ${url}))`;
+  return new Worker(boot, { eval: true, workerData });
+}
