@@ -158,7 +158,12 @@ export class RecordListBuilder {
       fingerprint,
       rawHashes: this.#raw.subarray(0, 2 * count),
       contentHashes: this.#content.subarray(0, count),
-      ids: this.#ids ? IdList.of(this.#ids) : (known?.ids ?? IdList.of([])),
+      // Known ids in order but fewer of them (records gone at the end): the first `count`.
+      ids: this.#ids
+        ? IdList.of(this.#ids)
+        : sameIds
+          ? (known?.ids ?? IdList.of([]))
+          : IdList.of(this.#knownIds(count)),
       sameIds,
     };
   }

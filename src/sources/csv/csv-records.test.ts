@@ -126,3 +126,20 @@ describe('CsvSource.readRecords: the records of readAll, found in the raw bytes'
     expect(read.fingerprint).not.toBe(known.fingerprint);
   });
 });
+
+describe('RecordListBuilder', () => {
+  it('keeps as many ids as records when records are gone from the end', () => {
+    const first = new RecordListBuilder();
+    for (const [i, id] of ['a', 'b', 'c'].entries()) first.add([i, i], i, id);
+    const known = new KnownRecords(first.build('f'));
+    const next = new RecordListBuilder(known);
+    next.addKnown(known, 0, 2);
+    const list = next.build('f');
+    expect(list.sameIds).toBe(false);
+    expect(list.ids.toArray()).toEqual(['a', 'b']);
+    expect(list.contentHashes.length).toBe(2);
+    const same = new RecordListBuilder(known);
+    same.addKnown(known, 0, 3);
+    expect(same.build('f')).toMatchObject({ sameIds: true });
+  });
+});
