@@ -158,7 +158,11 @@ export class ContactService {
       }
     }
     // From here on synchronously: no other write can take an id between check and write.
-    // A location change meanwhile re-indexed the store: prepare again with its rules.
+    // The book (or the caller's right) may have gone meanwhile: checked again. A location
+    // change meanwhile re-indexed the store: prepare again with its rules.
+    if (this.#d.books.writable(principal, bookName).id !== book.id) {
+      throw new CtibookError('PHONEBOOK_NOT_FOUND', undefined, { phonebook: bookName });
+    }
     const current = this.#d.location.normalizer;
     const batch = new Map<string, PreparedContact>();
     for (const [index, before] of prepared.entries()) {
