@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Column, Table, Value } from 'mdb-reader';
 import MDBReader from 'mdb-reader';
 import { CtibookError } from '../../domain/errors.js';
+import { unreadableFile } from '../source-file.js';
 import type {
   SkippedRow,
   SourceCapabilities,
@@ -185,9 +186,10 @@ async function stampOf(path: string): Promise<{ stamp: string; mtimeMs: number }
   try {
     info = await stat(path, { bigint: true });
   } catch (error) {
-    throw fileError(path, error);
+    throw unreadableFile('Access file', path, error);
   }
-  if (info.isDirectory()) throw fileError(path, Object.assign(new Error(), { code: 'EISDIR' }));
+  if (info.isDirectory())
+    throw unreadableFile('Access file', path, Object.assign(new Error(), { code: 'EISDIR' }));
   return {
     stamp: `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
     mtimeMs: Number(info.mtimeMs),
@@ -198,26 +200,8 @@ async function readDatabase(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw fileError(path, error);
+    throw unreadableFile('Access file', path, error);
   }
-}
-
-function fileError(path: string, error: unknown): CtibookError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT'
-      ? 'does not exist'
-      : code === 'EACCES'
-        ? 'cannot be read (permissions)'
-        : code === 'EISDIR'
-          ? 'is a directory, not a database file'
-          : `cannot be read (${code ?? String(error)})`;
-  return new CtibookError(
-    'SOURCE_UNAVAILABLE',
-    `Access file ${path} ${reason}`,
-    { path },
-    { cause: error },
-  );
 }
 
 function openDatabase(path: string, bytes: Buffer, password: string | undefined): MDBReader {

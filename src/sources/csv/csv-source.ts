@@ -1,6 +1,7 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { open as openFile, readFile, stat } from 'node:fs/promises';
 import { CtibookError } from '../../domain/errors.js';
+import { unreadableFile } from '../source-file.js';
 import { writeFileAtomic } from '../../store/folder-config.js';
 import type { KnownRecords } from '../known-records.js';
 import type {
@@ -432,7 +433,7 @@ async function readSource(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (error) {
-    throw unavailable(path, error);
+    throw unreadableFile('CSV file', path, error);
   }
 }
 
@@ -446,24 +447,8 @@ async function checkReadable(path: string): Promise<void> {
       await handle.close();
     }
   } catch (error) {
-    throw unavailable(path, error);
+    throw unreadableFile('CSV file', path, error);
   }
-}
-
-function unavailable(path: string, error: unknown): CtibookError {
-  const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT'
-      ? 'does not exist'
-      : code === 'EACCES'
-        ? 'cannot be read (permissions)'
-        : `cannot be read (${code})`;
-  return new CtibookError(
-    'SOURCE_UNAVAILABLE',
-    `CSV file ${path} ${reason}`,
-    { path },
-    { cause: error },
-  );
 }
 
 async function fileMode(path: string): Promise<number> {
