@@ -10,7 +10,7 @@ import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import iconv from 'iconv-lite';
 import type { ContactData } from '../src/domain/contact.js';
-import { deriveDisplayName } from '../src/domain/contact.js';
+import { PHONE_FIELDS, deriveDisplayName } from '../src/domain/contact.js';
 import type { LdifEntry } from '../src/test-support/slapd.js';
 import { SUFFIX, toLdif } from '../src/test-support/slapd.js';
 import type { GeneratedContact } from './generate.js';
@@ -30,12 +30,7 @@ export const CSV_COLUMNS = [
   'city',
   'country',
   'categories',
-  'businessPhone',
-  'businessPhone2',
-  'mobilePhone',
-  'homePhone',
-  'businessFax',
-  'otherPhone',
+  ...PHONE_FIELDS,
 ] as const;
 
 type CsvColumn = (typeof CSV_COLUMNS)[number];

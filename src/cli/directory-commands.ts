@@ -1,21 +1,8 @@
 import { segment } from '../client/http-client.js';
+import type { LookupResult } from '../directory/caller-lookup.js';
 import type { Io } from './cli-context.js';
 import { CONNECTION_HELP, UsageError, parse, withClient } from './cli-context.js';
 import { help, print } from './admin-commands.js';
-
-interface LookupResult {
-  input: string;
-  normalized: string | null;
-  matches: {
-    phonebook: string;
-    id: string;
-    displayName: string;
-    company: string | null;
-    field: string;
-    number: string;
-    match: string;
-  }[];
-}
 
 export const LOOKUP_HELP = `Usage: ctibook lookup NUMBER [--json]
   Who is calling: the number as the PBX delivers it, matched across your phone books.

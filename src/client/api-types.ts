@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTACT_FIELDS, PHONE_FIELDS } from '../domain/contact.js';
+import type { LookupResult } from '../directory/caller-lookup.js';
 import type { PreparedRow } from '../store/change-feed.js';
 
 /**
@@ -205,25 +206,14 @@ export interface Note {
   updatedBy: string | null;
 }
 
-/** One contact an incoming number names. */
-export interface CallerMatch {
-  phonebook: string;
-  id: string;
-  displayName: string;
-  company: string | null;
-  field: string;
-  number: string;
-  match: 'exact' | 'company' | 'internal';
-}
+/** One contact an incoming number names (the server's shape). */
+export type { CallerMatch } from '../directory/caller-lookup.js';
 
 /** `GET /api/v1/lookup` plus where the answer came from. */
-export interface LookupAnswer {
-  input: string;
-  normalized: string | null;
-  matches: CallerMatch[];
+export type LookupAnswer = LookupResult & {
   /** True when the server could not be reached and the offline copy answered. */
   offline: boolean;
-}
+};
 
 /** One hit of a search over all readable books. */
 export type SearchItem = { phonebook: string; id: string; displayName: string } & Record<
