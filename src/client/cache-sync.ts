@@ -152,28 +152,36 @@ async function syncBook(
     cache.since(book.name),
     limit,
   );
-  while (next) {
-    const waited = performance.now();
-    const { page, bytes, prepared }: FetchedPage = await next;
-    const applied = performance.now();
-    report.waitMs += applied - waited;
-    // Asks for the following page while this one is stored (its token is known already);
-    // should storing fail, that answer is dropped.
-    next = page.more ? fetchPage(http, book.name, page.token, limit, prepared) : undefined;
-    next?.catch(() => undefined);
-    cache.applyPage(book.name, page);
-    report.applyMs += performance.now() - applied;
-    report.full ||= page.reset;
-    report.pages++;
-    report.bytes += bytes;
-    report.upserts += page.upserts.length;
-    report.deletes += page.deletes.length;
-    options.onProgress?.({
-      phonebook: book.name,
-      phase: report.full ? 'full' : 'delta',
-      done: report.upserts,
-      total: book.contactCount,
-    });
+  try {
+    while (next) {
+      const waited = performance.now();
+      const { page, bytes, prepared }: FetchedPage = await next;
+      const applied = performance.now();
+      report.waitMs += applied - waited;
+      // Asks for the following page while this one is stored (its token is known already);
+      // should storing fail, that answer is dropped.
+      next = page.more ? fetchPage(http, book.name, page.token, limit, prepared) : undefined;
+      next?.catch(() => undefined);
+      // The request leaves only once this turn yields (fetch sends it from later callbacks):
+      // without the yield the server would start on the next page after this one is stored.
+      if (next) await new Promise((resolve) => setImmediate(resolve));
+      cache.applyPage(book.name, page);
+      report.applyMs += performance.now() - applied;
+      report.full ||= page.reset;
+      report.pages++;
+      report.bytes += bytes;
+      report.upserts += page.upserts.length;
+      report.deletes += page.deletes.length;
+      options.onProgress?.({
+        phonebook: book.name,
+        phase: report.full ? 'full' : 'delta',
+        done: report.upserts,
+        total: book.contactCount,
+      });
+    }
+  } finally {
+    // A full copy commits a few pages at a time: what arrived before a failure is kept.
+    cache.commit();
   }
   return report;
 }

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangePage, Contact } from './api-types.js';
-import { OfflineCache } from './offline-cache.js';
+import { CACHE_FILE, FILL_COMMIT_PAGES, OfflineCache } from './offline-cache.js';
 
 const MUNICH = {
   countryCode: '49',
@@ -74,6 +75,48 @@ describe('OfflineCache', () => {
     expect(cache.lookup('089 111').matches).toEqual([]);
     expect(cache.lookup('089 222').matches).toMatchObject([{ id: 'b', phonebook: 'Sales' }]);
     expect(cache.books()).toMatchObject([{ name: 'Sales', contactCount: 2 }]);
+    expect(cache.integrity()).toBe('ok');
+  });
+
+  it('commits a full copy every few pages, and at its last page', () => {
+    // What another process reading the file sees: committed rows only.
+    const reader = new Database(join(dir, CACHE_FILE), { readonly: true });
+    const committed = (): number =>
+      (reader.prepare('SELECT count(*) AS n FROM contacts').get() as { n: number }).n;
+    const fillPage = (n: number, last = false): ChangePage =>
+      page(`1.${n}`, {
+        reset: n === 1,
+        more: !last,
+        upserts: [contact(`c${n}`, { lastName: `Name${n}`, businessPhone: `089 100${n}` })],
+      });
+    try {
+      for (let n = 1; n < FILL_COMMIT_PAGES; n++) cache.applyPage('Sales', fillPage(n));
+      expect(committed()).toBe(0);
+      cache.applyPage('Sales', fillPage(FILL_COMMIT_PAGES));
+      expect(committed()).toBe(FILL_COMMIT_PAGES);
+      cache.applyPage('Sales', fillPage(FILL_COMMIT_PAGES + 1));
+      expect(committed()).toBe(FILL_COMMIT_PAGES);
+      // A sync that stops early keeps what arrived.
+      cache.commit();
+      expect(committed()).toBe(FILL_COMMIT_PAGES + 1);
+      cache.applyPage('Sales', fillPage(FILL_COMMIT_PAGES + 2, true));
+      expect(committed()).toBe(FILL_COMMIT_PAGES + 2);
+      expect(cache.lookup('089 1002').matches).toMatchObject([{ id: 'c2', phonebook: 'Sales' }]);
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('undoes the pages not committed yet when a page fails, token included', () => {
+    cache.applyPage('Sales', page('1.1', { reset: true, more: true, upserts: [contact('a', {})] }));
+    cache.applyPage('Sales', page('1.2', { more: true, upserts: [contact('b', {})] }));
+    expect(cache.since('Sales')).toBe('1.2');
+    expect(() => cache.applyPage('Other', page('3.1', {}))).toThrow(/before its full copy/);
+    // Back to the last commit: nothing of Sales, so its next sync starts it afresh.
+    expect(cache.since('Sales')).toBeUndefined();
+    expect(cache.books()).toEqual([]);
+    cache.applyPage('Sales', page('2.1', { reset: true, upserts: [contact('a', {})] }));
+    expect(cache.books()).toMatchObject([{ name: 'Sales', contactCount: 1 }]);
     expect(cache.integrity()).toBe('ok');
   });
 

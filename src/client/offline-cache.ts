@@ -70,6 +70,15 @@ const CLIENT_SCHEMA = `
 const FILL_CACHE_KIB = 262_144;
 const READ_CACHE_KIB = 65_536;
 
+/**
+ * Pages of a full copy committed together. Each commit writes every index page the rows
+ * touched to the write-ahead log (and the checkpoint again to the file), and a full copy's
+ * random keys touch nearly all of them: at the default 10,000 contacts a page, one commit
+ * every 100,000 contacts instead of every page. A process killed mid-copy goes on from
+ * the last commit, as the token is committed with the rows.
+ */
+export const FILL_COMMIT_PAGES = 10;
+
 /** The local copy answers as an admin of its own store: it only holds books the user may read. */
 const LOCAL: Principal = { username: 'offline-copy', admin: true };
 const BOOK_CONFIG = { readOnly: true, notes: 'none' } as const;
@@ -96,6 +105,8 @@ export class OfflineCache {
   readonly #access: AccessService;
   readonly #searchIndex: ContactSearch;
   readonly #index: NumberIndex;
+  /** Pages of a full copy applied since its open transaction began (0: none is open). */
+  #uncommittedPages = 0;
 
   private constructor(file: string, db: SqliteDatabase) {
     this.file = file;
@@ -138,7 +149,9 @@ export class OfflineCache {
   }
 
   close(): void {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.commit();
+    this.#db.close();
   }
 
   /** Whether any book has a complete copy here. */
@@ -186,6 +199,7 @@ export class OfflineCache {
   async setLocation(location: LocationSettings): Promise<void> {
     if (sameLocation(this.#location.get(), location)) return;
     try {
+      this.commit();
       await this.#location.set(location);
     } catch (error) {
       throw cacheError(error, 'Cannot store the location settings in the offline copy');
@@ -197,7 +211,10 @@ export class OfflineCache {
    * with `reset` starts a new full copy beside the old one; the last page of a full copy
    * (`more: false`) makes it the book's copy. A prepared page's rows are stored as they
    * are when the server derived them with the copy's location settings, else derived here.
-   * @throws ClientError CACHE_WRITE_FAILED (read-only, disk full); nothing is applied then.
+   * The pages of a full copy are committed {@link FILL_COMMIT_PAGES} at a time and at its
+   * last page; {@link commit} commits the ones applied so far (a sync that stops early).
+   * @throws ClientError CACHE_WRITE_FAILED (read-only, disk full); the pages not committed
+   *   yet are undone with it, and the copy stays as it was after the last commit.
    */
   applyPage(name: string, page: ChangePage | PreparedChangePage): void {
     const normalizer = this.#location.normalizer;
@@ -212,7 +229,10 @@ export class OfflineCache {
     const now = new Date().toISOString();
     let promoted = false;
     if (page.reset) this.#setPageCache(FILL_CACHE_KIB);
+    const fillGoesOn = page.more && (page.reset || this.#row(name)?.staging_id != null);
     try {
+      // A page inside the open transaction of a full copy is a savepoint of it.
+      if (fillGoesOn && !this.#db.inTransaction) this.#db.exec('BEGIN IMMEDIATE');
       this.#db.transaction(() => {
         let row = this.#row(name);
         if (!row) {
@@ -255,7 +275,12 @@ export class OfflineCache {
           promoted = true;
         }
       })();
+      if (this.#db.inTransaction) {
+        this.#uncommittedPages++;
+        if (!fillGoesOn || this.#uncommittedPages >= FILL_COMMIT_PAGES) this.commit();
+      }
     } catch (error) {
+      this.#rollback();
       this.#refreshBooks();
       throw cacheError(error, `Cannot store the changes of ${name} in the offline copy`);
     }
@@ -264,11 +289,33 @@ export class OfflineCache {
     if (promoted) this.#dropOrphans();
   }
 
+  /**
+   * Commits the pages of a full copy applied since the last commit (each came with its
+   * token, so they are a consistent state to go on from).
+   * @throws ClientError CACHE_WRITE_FAILED; the uncommitted pages are undone then.
+   */
+  commit(): void {
+    if (!this.#db.inTransaction) return;
+    try {
+      this.#db.exec('COMMIT');
+      this.#uncommittedPages = 0;
+    } catch (error) {
+      this.#rollback();
+      throw cacheError(error, 'Cannot store the changes in the offline copy');
+    }
+  }
+
+  #rollback(): void {
+    if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+    this.#uncommittedPages = 0;
+  }
+
   /** Deletes a book's copy (offline or read right withdrawn, book gone). */
   drop(name: string): void {
     const row = this.#row(name);
     if (!row) return;
     try {
+      this.commit();
       // The dropped contacts are overwritten, not merely left in free pages. Only here: on
       // every write it would also zero each page the search index frees while it grows.
       this.#db.pragma('secure_delete = ON');
