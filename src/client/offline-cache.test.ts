@@ -107,6 +107,41 @@ describe('OfflineCache', () => {
     }
   });
 
+  it('fills without its random-key indexes when asked, and builds them when next needed', () => {
+    const indexes = (): string[] => {
+      const reader = new Database(join(dir, CACHE_FILE), { readonly: true });
+      try {
+        return reader
+          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'phones_%'")
+          .pluck()
+          .all() as string[];
+      } finally {
+        reader.close();
+      }
+    };
+    const all = indexes();
+    expect(all).toContain('phones_canonical');
+    cache.deferIndexes();
+    expect(indexes()).not.toContain('phones_canonical');
+    cache.applyPage(
+      'Sales',
+      page('1.1', { reset: true, upserts: [contact('a', { businessPhone: '089 111' })] }),
+    );
+    // A query builds them first.
+    expect(cache.lookup('089 111').matches).toMatchObject([{ id: 'a' }]);
+    expect(indexes().sort()).toEqual([...all].sort());
+
+    // A process killed while they were dropped: the next open builds them.
+    cache.deferIndexes();
+    cache.applyPage('Sales', page('2.1', { reset: true, upserts: [contact('b', {})] }));
+    cache.close();
+    expect(indexes()).not.toContain('phones_canonical');
+    cache = OfflineCache.open(dir);
+    expect(indexes().sort()).toEqual([...all].sort());
+    expect(cache.search('b', 10).items).toMatchObject([{ id: 'b' }]);
+    expect(cache.integrity()).toBe('ok');
+  });
+
   it('undoes the pages not committed yet when a page fails, token included', () => {
     cache.applyPage('Sales', page('1.1', { reset: true, more: true, upserts: [contact('a', {})] }));
     cache.applyPage('Sales', page('1.2', { more: true, upserts: [contact('b', {})] }));

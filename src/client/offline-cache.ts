@@ -60,7 +60,21 @@ const CLIENT_SCHEMA = `
     staging_id INTEGER,
     staging_token TEXT,
     synced_at TEXT
-  );`;
+  );
+  CREATE TABLE IF NOT EXISTS client_deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);`;
+
+/**
+ * The store's indexes whose keys (name keys, numbers) a copy brings in random order: each
+ * insert lands on a leaf page of its own, so a big copy fills much faster without them and
+ * builds them once at the end (measured at 1,000,000 contacts: see BENCHMARKS.md). The
+ * indexes on ids, change sequences and phone rows' contacts grow in order and stay.
+ */
+const DEFERRABLE_INDEXES = [
+  'contacts_name_key',
+  'contacts_book_name',
+  'phones_canonical',
+  'phones_company_base',
+] as const;
 
 /**
  * Page cache while a full copy fills, and otherwise. A full copy inserts into five indexes
@@ -135,6 +149,9 @@ export class OfflineCache {
         db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
       }
       db.exec(CLIENT_SCHEMA);
+      // A process killed while a copy filled without some indexes: they are built first
+      // (the number index's statements name one of them).
+      buildDeferredIndexes(db);
       const cache = new OfflineCache(file, db);
       cache.#dropOrphans();
       return cache;
@@ -152,6 +169,51 @@ export class OfflineCache {
     if (!this.#db.open) return;
     this.commit();
     this.#db.close();
+  }
+
+  /** Contacts in the copies here, complete or filling. */
+  contactTotal(): number {
+    return this.#db
+      .prepare('SELECT coalesce(sum(contact_count), 0) FROM phonebooks')
+      .pluck()
+      .get() as number;
+  }
+
+  /**
+   * Drops the {@link DEFERRABLE_INDEXES} until {@link restoreIndexes}, for full copies
+   * bigger than what is here. Their definitions are kept in the file in the same
+   * transaction, so a process killed meanwhile gets them back when the cache next opens;
+   * a lookup or search in between builds them first.
+   */
+  deferIndexes(): void {
+    try {
+      this.commit();
+      this.#db.transaction(() => {
+        for (const name of DEFERRABLE_INDEXES) {
+          const sql = this.#db
+            .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?")
+            .pluck()
+            .get(name) as string | undefined;
+          if (sql === undefined) continue;
+          this.#db
+            .prepare('INSERT INTO client_deferred_indexes (name, sql) VALUES (?, ?)')
+            .run(name, sql);
+          this.#db.exec(`DROP INDEX ${name}`);
+        }
+      })();
+    } catch (error) {
+      throw cacheError(error, 'Cannot prepare the offline copy for a full copy');
+    }
+  }
+
+  /** Builds the indexes {@link deferIndexes} dropped, if any (one transaction). */
+  restoreIndexes(): void {
+    try {
+      this.commit();
+      buildDeferredIndexes(this.#db);
+    } catch (error) {
+      throw cacheError(error, 'Cannot build the indexes of the offline copy');
+    }
   }
 
   /** Whether any book has a complete copy here. */
@@ -346,11 +408,13 @@ export class OfflineCache {
 
   /** Caller lookup on the copies, ranked as the server ranks. */
   lookup(number: string): LookupAnswer {
+    this.restoreIndexes();
     return { ...this.#lookup.lookup(LOCAL, number), offline: true };
   }
 
   /** Search over the copies, ranked as the server ranks. */
   search(q: string, limit: number, offset = 0): SearchAnswer {
+    this.restoreIndexes();
     return { ...this.#search.search(LOCAL, q, limit, offset), offline: true };
   }
 
@@ -431,6 +495,16 @@ export class OfflineCache {
     this.#lookup = new CallerLookup(this.#index, this.#access, this.#books, this.#location);
     this.#search = new SearchService(this.#searchIndex, this.#contacts, this.#books, this.#access);
   }
+}
+
+/** Builds the indexes `deferIndexes` dropped, if any, in one transaction. */
+function buildDeferredIndexes(db: SqliteDatabase): void {
+  const deferred = db.prepare('SELECT sql FROM client_deferred_indexes').pluck().all() as string[];
+  if (deferred.length === 0) return;
+  db.transaction(() => {
+    for (const sql of deferred) db.exec(sql);
+    db.exec('DELETE FROM client_deferred_indexes');
+  })();
 }
 
 /** Whether two locations read every number alike. */
