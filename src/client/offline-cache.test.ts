@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,19 @@ function contact(id: string, fields: Partial<Contact>): Contact {
 
 function page(token: string, changes: Partial<ChangePage>): ChangePage {
   return { token, reset: false, more: false, upserts: [], deletes: [], ...changes };
+}
+
+/** The file's index names, sorted, as another connection sees them. */
+function indexNames(dir: string): string[] {
+  const reader = new Database(join(dir, CACHE_FILE), { readonly: true });
+  try {
+    return reader
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+      .pluck()
+      .all() as string[];
+  } finally {
+    reader.close();
+  }
 }
 
 describe('OfflineCache', () => {
@@ -108,38 +122,50 @@ describe('OfflineCache', () => {
   });
 
   it('fills without its random-key indexes when asked, and builds them when next needed', () => {
-    const indexes = (): string[] => {
-      const reader = new Database(join(dir, CACHE_FILE), { readonly: true });
-      try {
-        return reader
-          .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'phones_%'")
-          .pluck()
-          .all() as string[];
-      } finally {
-        reader.close();
-      }
-    };
-    const all = indexes();
+    const all = indexNames(dir);
     expect(all).toContain('phones_canonical');
     cache.deferIndexes();
-    expect(indexes()).not.toContain('phones_canonical');
+    expect(indexNames(dir)).not.toContain('phones_canonical');
     cache.applyPage(
       'Sales',
       page('1.1', { reset: true, upserts: [contact('a', { businessPhone: '089 111' })] }),
     );
     // A query builds them first.
     expect(cache.lookup('089 111').matches).toMatchObject([{ id: 'a' }]);
-    expect(indexes().sort()).toEqual([...all].sort());
+    expect(indexNames(dir)).toEqual(all);
+  });
 
-    // A process killed while they were dropped: the next open builds them.
+  it('leaves the indexes to a live process that fills, and builds those of a dead one', () => {
+    const all = indexNames(dir);
     cache.deferIndexes();
-    cache.applyPage('Sales', page('2.1', { reset: true, upserts: [contact('b', {})] }));
-    cache.close();
-    expect(indexes()).not.toContain('phones_canonical');
-    cache = OfflineCache.open(dir);
-    expect(indexes().sort()).toEqual([...all].sort());
-    expect(cache.search('b', 10).items).toMatchObject([{ id: 'b' }]);
-    expect(cache.integrity()).toBe('ok');
+    cache.applyPage(
+      'Sales',
+      page('1.1', {
+        reset: true,
+        upserts: [
+          contact('a', { businessPhone: '089 111' }),
+          contact('f', { lastName: 'Firma', company: 'Firma', businessPhone: '089 4711-0' }),
+        ],
+      }),
+    );
+    // Another process opens the file while this one fills: it reads without the indexes.
+    const other = OfflineCache.open(dir);
+    expect(indexNames(dir)).not.toContain('phones_company_base');
+    expect(other.lookup('089 111').matches).toMatchObject([{ id: 'a' }]);
+    expect(other.lookup('089 4711-99').matches).toMatchObject([{ id: 'f', match: 'company' }]);
+    expect(other.search('a', 10).items).toMatchObject([{ id: 'a' }]);
+    other.close();
+    expect(indexNames(dir)).not.toContain('phones_canonical');
+
+    // The filling process died: the next open builds them.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const writer = new Database(join(dir, CACHE_FILE));
+    writer.prepare('UPDATE client_deferred_indexes SET pid = ?').run(dead);
+    writer.close();
+    const next = OfflineCache.open(dir);
+    expect(indexNames(dir)).toEqual(all);
+    expect(next.integrity()).toBe('ok');
+    next.close();
   });
 
   it('undoes the pages not committed yet when a page fails, token included', () => {

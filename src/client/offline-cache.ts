@@ -61,7 +61,11 @@ const CLIENT_SCHEMA = `
     staging_token TEXT,
     synced_at TEXT
   );
-  CREATE TABLE IF NOT EXISTS client_deferred_indexes (name TEXT PRIMARY KEY, sql TEXT NOT NULL);`;
+  CREATE TABLE IF NOT EXISTS client_deferred_indexes (
+    name TEXT PRIMARY KEY,
+    sql TEXT NOT NULL,
+    pid INTEGER NOT NULL
+  );`;
 
 /**
  * The store's indexes whose keys (name keys, numbers) a copy brings in random order: each
@@ -121,6 +125,8 @@ export class OfflineCache {
   readonly #index: NumberIndex;
   /** Pages of a full copy applied since its open transaction began (0: none is open). */
   #uncommittedPages = 0;
+  /** This instance dropped indexes for a full copy (see {@link deferIndexes}). */
+  #deferred = false;
 
   private constructor(file: string, db: SqliteDatabase) {
     this.file = file;
@@ -128,7 +134,11 @@ export class OfflineCache {
     this.#contacts = new ContactStore(db);
     this.#access = new AccessService(new AccessStore(db), DEFAULT_ACCESS_OPTIONS, () => undefined);
     this.#searchIndex = new ContactSearch(db);
-    this.#index = new NumberIndex(db);
+    // Opened while another process fills without the company index: read without it.
+    const companyIndex = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'phones_company_base'")
+      .get();
+    this.#index = new NumberIndex(db, { companyIndex: companyIndex !== undefined });
     this.#location = new LocationService(new SettingsStore(db), this.#contacts, new NoteStore(db));
     this.#refreshBooks();
   }
@@ -149,9 +159,8 @@ export class OfflineCache {
         db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
       }
       db.exec(CLIENT_SCHEMA);
-      // A process killed while a copy filled without some indexes: they are built first
-      // (the number index's statements name one of them).
-      buildDeferredIndexes(db);
+      // A process killed while a copy filled without some indexes: they are built now.
+      if (deferredBy(db).every((pid) => !isAlive(pid))) buildDeferredIndexes(db);
       const cache = new OfflineCache(file, db);
       cache.#dropOrphans();
       return cache;
@@ -167,6 +176,7 @@ export class OfflineCache {
 
   close(): void {
     if (!this.#db.open) return;
+    this.restoreIndexes();
     this.commit();
     this.#db.close();
   }
@@ -182,10 +192,12 @@ export class OfflineCache {
   /**
    * Drops the {@link DEFERRABLE_INDEXES} until {@link restoreIndexes}, for full copies
    * bigger than what is here. Their definitions are kept in the file in the same
-   * transaction, so a process killed meanwhile gets them back when the cache next opens;
-   * a lookup or search in between builds them first.
+   * transaction, with this process's id: should it die meanwhile, the next open builds
+   * them. A lookup or search here builds them first; in another process it reads the
+   * copies without them.
    */
   deferIndexes(): void {
+    if (this.#deferred) return;
     try {
       this.commit();
       this.#db.transaction(() => {
@@ -196,9 +208,10 @@ export class OfflineCache {
             .get(name) as string | undefined;
           if (sql === undefined) continue;
           this.#db
-            .prepare('INSERT INTO client_deferred_indexes (name, sql) VALUES (?, ?)')
-            .run(name, sql);
+            .prepare('INSERT INTO client_deferred_indexes (name, sql, pid) VALUES (?, ?, ?)')
+            .run(name, sql, process.pid);
           this.#db.exec(`DROP INDEX ${name}`);
+          this.#deferred = true;
         }
       })();
     } catch (error) {
@@ -206,11 +219,13 @@ export class OfflineCache {
     }
   }
 
-  /** Builds the indexes {@link deferIndexes} dropped, if any (one transaction). */
+  /** Builds the indexes {@link deferIndexes} dropped (one transaction); at once if none. */
   restoreIndexes(): void {
+    if (!this.#deferred) return;
     try {
       this.commit();
       buildDeferredIndexes(this.#db);
+      this.#deferred = false;
     } catch (error) {
       throw cacheError(error, 'Cannot build the indexes of the offline copy');
     }
@@ -494,6 +509,21 @@ export class OfflineCache {
     this.#books = new PhonebookStore(this.#db);
     this.#lookup = new CallerLookup(this.#index, this.#access, this.#books, this.#location);
     this.#search = new SearchService(this.#searchIndex, this.#contacts, this.#books, this.#access);
+  }
+}
+
+/** The processes that dropped indexes of the file for a full copy (none: none dropped). */
+function deferredBy(db: SqliteDatabase): number[] {
+  return db.prepare('SELECT DISTINCT pid FROM client_deferred_indexes').pluck().all() as number[];
+}
+
+/** Whether a process of this machine runs (the cache is in a local working directory). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
   }
 }
 

@@ -45,7 +45,13 @@ export class NumberIndex {
   readonly #companyIn: Statement;
   readonly #companyInSlots: Statement;
 
-  constructor(db: SqliteDatabase) {
+  /**
+   * @param options.companyIndex whether `phones_company_base` exists (default): company
+   *   statements then name it. A client's offline copy opened while another process fills
+   *   it without that index (see `OfflineCache.deferIndexes`) reads the table instead.
+   */
+  constructor(db: SqliteDatabase, options: { companyIndex?: boolean } = {}) {
+    const companyIndex = options.companyIndex ?? true;
     const exact = `SELECT ${HIT_COLUMNS} ${FROM} WHERE p.canonical = @canonical`;
     this.#exact = db.prepare(`${exact} LIMIT 200`);
     this.#exactIn = db.prepare(`${exact} ${IN_BOOKS} LIMIT 200`);
@@ -59,7 +65,7 @@ export class NumberIndex {
     const company = (books: string): string => `
       WITH best AS (
         SELECT p.rowid AS phone, min(p.company_rank) AS rank
-        FROM phones p INDEXED BY phones_company_base
+        FROM phones p ${companyIndex ? 'INDEXED BY phones_company_base' : ''}
         WHERE p.base IN (${CANDIDATES}) AND p.company IS NOT NULL ${books}
         GROUP BY p.base, p.book_id, p.company
       )
