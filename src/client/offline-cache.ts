@@ -176,9 +176,13 @@ export class OfflineCache {
 
   close(): void {
     if (!this.#db.open) return;
-    this.restoreIndexes();
-    this.commit();
-    this.#db.close();
+    try {
+      this.restoreIndexes();
+      this.commit();
+    } finally {
+      // Should that fail (disk full), the file stays consistent; a later process builds them.
+      this.#db.close();
+    }
   }
 
   /** Contacts in the copies here, complete or filling. */
