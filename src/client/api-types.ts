@@ -69,18 +69,23 @@ export type ContactInput = Partial<Record<(typeof CONTACT_FIELDS)[number], strin
   extra?: Record<string, string>;
 };
 
-/** One page of `GET /api/v1/phonebooks/{name}/changes`. */
-export const ChangePageSchema = z.object({
+/** What every page of `GET /api/v1/phonebooks/{name}/changes` has, whatever its form. */
+const pageShape = {
   token: z.string().regex(/^\d+\.\d+$/),
   reset: z.boolean(),
   more: z.boolean(),
+  deletes: z.array(z.string().min(1)),
+};
+
+/** One page of `GET /api/v1/phonebooks/{name}/changes`. */
+export const ChangePageSchema = z.object({
+  ...pageShape,
   upserts: z.array(
     z.custom<Contact>(
       isContact,
       'not a contact: needs id, displayName, phonebook, etag, updatedAt; fields are strings',
     ),
   ),
-  deletes: z.array(z.string().min(1)),
 });
 export type ChangePage = z.infer<typeof ChangePageSchema>;
 
@@ -147,9 +152,7 @@ export function isPreparedRow(value: unknown): value is PreparedRow {
  * are, derived with the server's `location`.
  */
 export const PreparedChangePageSchema = z.object({
-  token: z.string().regex(/^\d+\.\d+$/),
-  reset: z.boolean(),
-  more: z.boolean(),
+  ...pageShape,
   form: z.literal('prepared'),
   location: z.lazy(() => LocationSchema),
   upserts: z.array(
@@ -158,7 +161,6 @@ export const PreparedChangePageSchema = z.object({
       'not a prepared contact row: [id, data, hash, updatedAt, displayName, company, nameKey, names, other, phones]',
     ),
   ),
-  deletes: z.array(z.string().min(1)),
 });
 export type PreparedChangePage = z.infer<typeof PreparedChangePageSchema>;
 

@@ -21,6 +21,14 @@ const PreparedRow = z
       'company, nameKey, names, other (search index text), phones: [field, raw, canonical, base]]',
   );
 
+/** What every page has, whatever its form. */
+const pageShape = {
+  token: z.string(),
+  reset: z.boolean(),
+  more: z.boolean(),
+  deletes: z.array(z.string()),
+};
+
 export function changeRoutes(table: RouteTable): void {
   table.add({
     method: 'GET',
@@ -40,21 +48,12 @@ export function changeRoutes(table: RouteTable): void {
       form: z.enum(['contacts', 'prepared']).default('contacts'),
     }),
     response: z.union([
+      z.object({ ...pageShape, upserts: z.array(Contact) }),
       z.object({
-        token: z.string(),
-        reset: z.boolean(),
-        more: z.boolean(),
-        upserts: z.array(Contact),
-        deletes: z.array(z.string()),
-      }),
-      z.object({
-        token: z.string(),
-        reset: z.boolean(),
-        more: z.boolean(),
+        ...pageShape,
         form: z.literal('prepared'),
         location: Location,
         upserts: z.array(PreparedRow),
-        deletes: z.array(z.string()),
       }),
     ]),
     handler({ app, principal, params, query }) {
