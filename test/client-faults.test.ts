@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +11,7 @@ import {
 import type { ClientFixture } from './client-fixture.js';
 import { MUNICH, OTTO_PASSWORD, startFixture } from './client-fixture.js';
 import { FILL_COMMIT_PAGES } from '../src/client/offline-cache.js';
+import { OFFLINE_BOOK, fakeServer } from '../src/test-support/fake-server.js';
 import { CLI } from './support/server-process.js';
 
 const BIG = 3000;
@@ -165,29 +164,15 @@ describe('client faults against a real server', () => {
       await client.sync();
       await client.close();
       const fake = await fakeServer({
-        '/api/v1/phonebooks': [
-          {
-            name: 'Sales',
-            kind: 'builtin',
-            readOnly: false,
-            notes: 'builtin',
-            contactCount: 1,
-            rights: { read: true, write: false, offline: true },
-          },
-        ],
-        '/api/v1/settings/location': MUNICH,
+        '/api/v1/phonebooks': { body: [OFFLINE_BOOK] },
+        '/api/v1/settings/location': { body: MUNICH },
         '/api/v1/phonebooks/Sales/changes': {
-          token: '1.9',
-          reset: true,
-          more: false,
-          upserts: [{ lastName: 'x' }],
+          body: { token: '1.9', reset: true, more: false, upserts: [{ lastName: 'x' }] },
         },
       });
       try {
-        const address = fake.address();
-        const port = typeof address === 'object' && address ? address.port : 0;
         const confused = CtibookClient.open({
-          server: `http://127.0.0.1:${port}`,
+          server: fake.url,
           username: 'otto',
           token: 'whatever',
           workdir: f.workdir,
@@ -232,13 +217,3 @@ describe('client faults against a real server', () => {
     SLOW,
   );
 });
-
-function fakeServer(answers: Record<string, unknown>): Promise<Server> {
-  const server = createServer((request, response) => {
-    const path = (request.url ?? '').split('?')[0] ?? '';
-    const answer = answers[path];
-    response.writeHead(answer === undefined ? 404 : 200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify(answer ?? { error: { code: 'NOT_FOUND', message: path } }));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}

@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +7,8 @@ import type { LocationSettings } from '../domain/phone-number.js';
 import { createNumberNormalizer } from '../domain/phone-number.js';
 import { toPreparedRow } from '../store/change-feed.js';
 import { prepareContact } from '../store/contact-rows.js';
+import type { FakeServer } from '../test-support/fake-server.js';
+import { OFFLINE_BOOK, fakeServer } from '../test-support/fake-server.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 import type { PreparedChangePage } from './api-types.js';
@@ -204,15 +204,7 @@ describe('the prepared change feed', () => {
 
 describe('a client syncing from a server', () => {
   let dir: string;
-  let server: Server | undefined;
-  const book = {
-    name: 'Sales',
-    kind: 'builtin',
-    readOnly: false,
-    notes: 'builtin',
-    contactCount: 1,
-    rights: { read: true, write: false, offline: true },
-  };
+  let server: FakeServer | undefined;
   const plainPage = {
     token: '1.1',
     reset: true,
@@ -230,23 +222,14 @@ describe('a client syncing from a server', () => {
     ],
     deletes: [],
   };
-  /** Answers like a server of the given routes; `changes` sees the query. */
+  /** Answers like a server of one offline book; `changes` sees the query. */
   const serve = async (changes: (query: URLSearchParams) => [number, unknown]): Promise<string> => {
-    server = createServer((request, response) => {
-      const url = new URL(request.url ?? '', 'http://localhost');
-      const [status, body] =
-        url.pathname === '/api/v1/phonebooks'
-          ? [200, [book]]
-          : url.pathname === '/api/v1/settings/location'
-            ? [200, MUNICH]
-            : changes(url.searchParams);
-      response.writeHead(status, { 'content-type': 'application/json' });
-      response.end(JSON.stringify(body));
+    server = await fakeServer({
+      '/api/v1/phonebooks': { body: [OFFLINE_BOOK] },
+      '/api/v1/settings/location': { body: MUNICH },
+      '/api/v1/phonebooks/Sales/changes': { query: changes },
     });
-    const listening = server;
-    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
-    const address = listening.address();
-    return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return server.url;
   };
 
   beforeEach(() => {
