@@ -307,12 +307,7 @@ export class ContactStore {
     this.#writing(
       (counters) => {
         untouched = records !== undefined && this.changeSeq(bookId) === records.seq;
-        for (const contact of upserts) {
-          const existing = this.#stmts.rowidOf.get(bookId, contact.id) as
-            { rowid: number } | undefined;
-          if (existing) this.#replace(counters, bookId, existing.rowid, contact, now);
-          else this.#write(counters, bookId, contact, now);
-        }
+        for (const contact of upserts) this.#write(counters, bookId, contact, now);
         for (const id of deletes) this.#delete(counters, bookId, id);
       },
       () => {
@@ -393,11 +388,15 @@ export class ContactStore {
     return true;
   }
 
+  /** Changes the stored contact of that id in place, or adds it. */
   #write(counters: BookCounters, bookId: number, contact: PreparedContact, now: string): void {
     const existing = this.#stmts.rowidOf.get(bookId, contact.id) as { rowid: number } | undefined;
-    if (existing) this.#removeRow(existing.rowid);
-    else counters.added(bookId, 1);
-    this.#insert(counters, bookId, contact, now, existing?.rowid ?? null);
+    if (existing) {
+      this.#replace(counters, bookId, existing.rowid, contact, now);
+      return;
+    }
+    counters.added(bookId, 1);
+    this.#insert(counters, bookId, contact, now, null);
     this.#stmts.clearTombstone.run(bookId, contact.id);
   }
 
@@ -429,8 +428,9 @@ export class ContactStore {
 
   /**
    * Changes a stored contact in place: an UPDATE touches only the indexes of the columns
-   * it sets, and the phone rows are kept when the numbers did not change (a sync's diff
-   * is mostly such changes; each index entry moved in a large store is a random page).
+   * it sets, and the phone rows are kept when the numbers did not change (edits, syncs'
+   * diffs and clients' deltas are mostly such changes; each index entry moved in a large
+   * store is a random page).
    */
   #replace(
     counters: BookCounters,
