@@ -111,10 +111,10 @@ export async function syncOfflineCopies(
   await cache.setLocation(location);
   const report: SyncReport = { books: [], dropped, bytes: 0 };
   const wanted = offline.filter((book) => !options.only || options.only.includes(book.name));
-  // Full copies bigger than what is here fill faster with the random-key indexes built
-  // once at the end (the copies here answer no query meanwhile without building them).
-  const toCopy = wanted.filter((book) => cache.filling(book.name));
-  const deferred = sum(toCopy.map((book) => book.contactCount)) > cache.contactTotal();
+  // A first sync (no copy here yet) fills faster with the random-key indexes built once at
+  // the end; with copies here, a failure to build them (disk full) could leave those
+  // unanswerable.
+  const deferred = !cache.hasCopies() && wanted.length > 0;
   if (deferred) cache.deferIndexes();
   try {
     for (const book of wanted) {
@@ -136,10 +136,6 @@ export async function syncOfflineCopies(
     if (deferred) cache.restoreIndexes();
   }
   return report;
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }
 
 async function syncBook(

@@ -185,20 +185,11 @@ export class OfflineCache {
     }
   }
 
-  /** Contacts in the copies here, complete or filling. */
-  contactTotal(): number {
-    return this.#db
-      .prepare('SELECT coalesce(sum(contact_count), 0) FROM phonebooks')
-      .pluck()
-      .get() as number;
-  }
-
   /**
-   * Drops the {@link DEFERRABLE_INDEXES} until {@link restoreIndexes}, for full copies
-   * bigger than what is here. Their definitions are kept in the file in the same
-   * transaction, with this process's id: should it die meanwhile, the next open builds
-   * them. A lookup or search here builds them first; in another process it reads the
-   * copies without them.
+   * Drops the {@link DEFERRABLE_INDEXES} until {@link restoreIndexes}, for a first sync.
+   * Their definitions are kept in the file in the same transaction, with this process's
+   * id: should it die meanwhile, the next open builds them. A lookup or search here builds
+   * them first; another process reads the copies without them.
    */
   deferIndexes(): void {
     if (this.#deferred) return;
