@@ -209,11 +209,11 @@ describe('external books: a CSV book through the API and the sync engine', () =>
     const ini = join(home, 'folders', 'Kunden', 'cfg', 'folder_cfg.ini');
     writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^LastSync=.*$/m, 'LastSync='));
     t = await createTestApp({ home });
-    for (
-      let i = 0;
-      i < 400 && t.app.stores.contacts.count(t.app.stores.books.byName('Kunden')?.id ?? 0) !== 5;
-      i++
-    ) {
+    // The copy is promoted first, LastSync= written after it: wait for both.
+    const synced = (): boolean =>
+      t.app.stores.contacts.count(t.app.stores.books.byName('Kunden')?.id ?? 0) === 5 &&
+      /^LastSync=\d/m.test(readFileSync(ini, 'utf8'));
+    for (let i = 0; i < 400 && !synced(); i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(t.app.stores.contacts.count(t.app.stores.books.byName('Kunden')?.id ?? 0)).toBe(5);
