@@ -193,6 +193,22 @@ describe('the prepared change feed', () => {
     expect(prepared.lookup('+49301234567').matches.map((m) => m.field)).toEqual(['otherPhone']);
   });
 
+  it('sends the search text kept with each contact, and derives it where none was kept', () => {
+    const book = t.app.phonebooks.readable({ username: 'admin', admin: true }, 'Sales');
+    const numbers = createNumberNormalizer(MUNICH);
+    const feed = () => t.app.changes.preparedChanges(book.id, undefined, 50, numbers, true);
+    const sent = feed();
+    // Contacts stored before the text was kept: the same rows, derived.
+    t.app.db.exec('DELETE FROM contact_text');
+    expect(feed()).toEqual(sent);
+    // What is kept is what is sent (read, not derived again).
+    t.app.db.exec(`INSERT INTO contact_text (rowid, names, other)
+      SELECT rowid, 'kept', 'text' FROM contacts WHERE book_id = ${book.id}`);
+    expect(feed().upserts.map((row) => [row[7], row[8]])).toEqual(
+      sent.upserts.map(() => ['kept', 'text']),
+    );
+  });
+
   it('normalises afresh while the store is being re-keyed', () => {
     const book = t.app.phonebooks.readable({ username: 'admin', admin: true }, 'Sales');
     const numbers = createNumberNormalizer(MUNICH);

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { NumberNormalizer } from '../domain/phone-number.js';
 import type { ContactData, PhoneField } from '../domain/contact.js';
+import { PHONE_FIELDS } from '../domain/contact.js';
 import type { SqliteDatabase } from './database.js';
 import type { StoredContact } from './contact-store.js';
 import { toStored } from './contact-store.js';
@@ -59,6 +60,18 @@ interface PhoneOfRow extends PhoneRow {
   rowid: number;
 }
 
+/** A contact row with the search text kept for it (null: written before it was kept). */
+interface TextedRow extends ContactRow {
+  company: string | null;
+  name_key: string;
+  text_names: string | null;
+  text_other: string | null;
+}
+
+/** Phone rows in the order {@link prepareStored} gives them (by field). */
+const byField = (a: PhoneRow, b: PhoneRow): number =>
+  PHONE_FIELDS.indexOf(a.field) - PHONE_FIELDS.indexOf(b.field);
+
 /**
  * The per-book change sequence for client caches: every write bumps the book's `seq`,
  * contacts carry the seq of their last change and deletions leave tombstones. A token is
@@ -67,6 +80,7 @@ interface PhoneOfRow extends PhoneRow {
 export class ChangeFeed {
   readonly #db: SqliteDatabase;
   readonly #upserts: Statement;
+  readonly #textedUpserts: Statement;
   readonly #phones: Statement;
   readonly #deletes: Statement;
   readonly #deletesUpTo: Statement;
@@ -76,6 +90,11 @@ export class ChangeFeed {
     this.#db = db;
     this.#upserts = db.prepare(
       'SELECT * FROM contacts WHERE book_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    );
+    this.#textedUpserts = db.prepare(
+      `SELECT c.*, t.names AS text_names, t.other AS text_other
+         FROM contacts c LEFT JOIN contact_text t ON t.rowid = c.rowid
+        WHERE c.book_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?`,
     );
     this.#phones = db.prepare(
       `SELECT p.contact_rowid AS rowid, p.field, p.raw, p.canonical, p.base
@@ -100,9 +119,10 @@ export class ChangeFeed {
   /**
    * {@link changes} with each contact prepared as a client's store writes it: number keys
    * from the stored phone rows (keyed with `numbers`' location, which the caller vouches
-   * for), search text and name key derived here, so clients need not derive them again.
-   * Contacts and phone rows are read in one snapshot. With `keysCurrent` false (the
-   * location changed and the store is being re-keyed) numbers are normalised afresh.
+   * for), name key and search text as stored, so clients need not derive them again.
+   * Contacts and phone rows are read in one snapshot. A contact stored without its search
+   * text (before the store kept it) has it derived here. With `keysCurrent` false (the
+   * location changed and the store is being re-keyed) everything is derived afresh.
    */
   preparedChanges(
     bookId: number,
@@ -112,9 +132,24 @@ export class ChangeFeed {
     keysCurrent = true,
   ): ChangePage<PreparedRow> {
     return this.#db.transaction(() => {
-      const page = this.#page(bookId, since, limit);
+      const page = this.#page(bookId, since, limit, this.#textedUpserts);
       const phones = this.#phonesOf(bookId, page.from, page.upTo);
-      const upserts = page.upserts.map((row) => {
+      const upserts = (page.upserts as TextedRow[]).map((row): PreparedRow => {
+        const stored = phones.get(row.rowid) ?? [];
+        if (keysCurrent && row.text_names !== null && row.text_other !== null) {
+          return [
+            row.id,
+            row.data,
+            row.hash,
+            row.updated_at,
+            row.display_name,
+            row.company,
+            row.name_key,
+            row.text_names,
+            row.text_other,
+            stored.sort(byField).map((p) => [p.field, p.raw, p.canonical, p.base]),
+          ];
+        }
         const cleaned = {
           id: row.id,
           data: JSON.parse(row.data) as ContactData,
@@ -122,7 +157,7 @@ export class ChangeFeed {
           hash: row.hash,
         };
         const prepared = keysCurrent
-          ? prepareStored(cleaned, phones.get(row.rowid) ?? [], numbers)
+          ? prepareStored(cleaned, stored, numbers)
           : prepareContact(row.id, cleaned.data, numbers);
         return toPreparedRow(prepared, row.updated_at);
       });
@@ -160,6 +195,7 @@ export class ChangeFeed {
     bookId: number,
     since: string | undefined,
     limit: number,
+    upsertsAfter = this.#upserts,
   ): ChangePage<ContactRow> & { from: number; upTo: number } {
     const current = (this.#seq.get(bookId) as number | undefined) ?? 0;
     const parsed = /^(\d+)\.(\d+)$/.exec(since ?? '');
@@ -167,7 +203,7 @@ export class ChangeFeed {
       parsed !== null && Number(parsed[1]) === bookId && Number(parsed[2]) <= current;
     const from = sameBook ? Number(parsed[2]) : 0;
     const reset = !sameBook;
-    const rows = this.#upserts.all(bookId, from, limit + 1) as ContactRow[];
+    const rows = upsertsAfter.all(bookId, from, limit + 1) as ContactRow[];
     const more = rows.length > limit;
     const upserts = rows.slice(0, limit);
     const upTo = more ? (upserts.at(-1)?.seq ?? from) : current;

@@ -184,6 +184,53 @@ describe('ContactStore change sequence', () => {
     expect(db.prepare('SELECT count(*) FROM source_record_ids').pluck().get()).toBe(0);
   });
 
+  it('keeps each contact’s search text beside the index through every write, unless told not to', () => {
+    const kept = (): [number, string, string][] =>
+      db.prepare('SELECT rowid, names, other FROM contact_text ORDER BY rowid').raw().all() as [
+        number,
+        string,
+        string,
+      ][];
+    const rowid = (book: number, id: string): number =>
+      (store.get(book, id) as StoredContact).rowid;
+    const textOf = (contact: ReturnType<typeof person>): [string, string] => [
+      contact.names,
+      contact.other,
+    ];
+    store.putMany(bookId, [person('1'), person('2')], NOW);
+    store.insertNew(otherId, [person('3')], NOW);
+    expect(kept()).toEqual([
+      [rowid(bookId, '1'), ...textOf(person('1'))],
+      [rowid(bookId, '2'), ...textOf(person('2'))],
+      [rowid(otherId, '3'), ...textOf(person('3'))],
+    ]);
+    // Changed in place, deleted, a book dropped: the text follows.
+    store.put(bookId, person('2', 'Geändert'), NOW);
+    store.delete(bookId, '1');
+    store.deleteBook(otherId);
+    expect(kept()).toEqual([[rowid(bookId, '2'), ...textOf(person('2', 'Geändert'))]]);
+    // Re-keyed after a change of location: the new text.
+    const berlin = createNumberNormalizer({
+      ...DEFAULT_LOCATION,
+      countryCode: '49',
+      areaCode: '30',
+    });
+    const rekeyed = prepareContact(
+      '2',
+      { lastName: 'Geändert', businessPhone: '030 1234 2' },
+      berlin,
+    );
+    store.reindex([{ rowid: rowid(bookId, '2'), bookId, contact: rekeyed }]);
+    expect(kept()).toEqual([[rowid(bookId, '2'), ...textOf(rekeyed)]]);
+
+    const two = rowid(bookId, '2');
+    const client = new ContactStore(db, { keepSearchText: false });
+    client.putMany(otherId, [person('4')], NOW);
+    client.delete(bookId, '2');
+    // A store that keeps none (a client's copy) writes none and deletes none.
+    expect(kept()).toEqual([[two, ...textOf(rekeyed)]]);
+  });
+
   describe('insertNew (a staging fill)', () => {
     const ftsRowids = (word: string): number[] =>
       db

@@ -64,14 +64,24 @@ export function toStored(row: ContactRow): StoredContact {
  * SQLite database. Every write bumps the book's change sequence (for client caches) and
  * keeps the number and search index in the same transaction as the record.
  */
+export interface ContactStoreOptions {
+  /**
+   * Keep each contact's search text beside the index, for the change feed (the server);
+   * a client's offline copy serves no feed and writes none. Default true.
+   */
+  keepSearchText?: boolean;
+}
+
 export class ContactStore {
   readonly #db: SqliteDatabase;
   readonly #stmts: ReturnType<typeof prepareStatements>;
   readonly #rowidStatements = new Map<number, Statement>();
+  readonly #keepText: boolean;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, options: ContactStoreOptions = {}) {
     this.#db = db;
     this.#stmts = prepareStatements(db);
+    this.#keepText = options.keepSearchText ?? true;
     // A server stopped during a sync leaves merging paused (the setting is stored).
     this.pauseIndexMerging(false);
   }
@@ -188,7 +198,7 @@ export class ContactStore {
    */
   putManyDated(
     bookId: number,
-    entries: Iterable<{ contact: PreparedContact; updatedAt: string }>,
+    entries: Iterable<{ contact: WritableContact; updatedAt: string }>,
   ): number {
     return this.#writing((counters) => {
       let written = 0;
@@ -211,7 +221,7 @@ export class ContactStore {
       .transaction(() => {
         // Collected first: better-sqlite3 runs no statement while another one iterates.
         const rowids = this.#stmts.rowidsOf.all(bookId) as { rowid: number }[];
-        for (const { rowid } of rowids) this.#stmts.deleteFts.run(rowid);
+        for (const { rowid } of rowids) this.#removeIndexText(rowid);
         this.#stmts.deletePhonesOfBook.run(bookId);
         this.#stmts.deleteContactsOfBook.run(bookId);
         this.#stmts.deleteTombstonesOfBook.run(bookId);
@@ -351,7 +361,18 @@ export class ContactStore {
 
   #insertIndex(rowid: number, bookId: number, contact: WritableContact): void {
     this.#insertPhones(rowid, bookId, contact.phones);
+    this.#insertText(rowid, bookId, contact);
+  }
+
+  /** The search index row, and the text it took when kept (replacing what was kept). */
+  #insertText(rowid: number, bookId: number, contact: WritableContact): void {
     this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
+    if (this.#keepText) this.#stmts.putText.run(rowid, contact.names, contact.other);
+  }
+
+  #removeIndexText(rowid: number): void {
+    this.#stmts.deleteFts.run(rowid);
+    if (this.#keepText) this.#stmts.deleteText.run(rowid);
   }
 
   #insertPhones(rowid: number, bookId: number, phones: readonly PhoneRow[]): void {
@@ -389,7 +410,7 @@ export class ContactStore {
   }
 
   /** Changes the stored contact of that id in place, or adds it. */
-  #write(counters: BookCounters, bookId: number, contact: PreparedContact, now: string): void {
+  #write(counters: BookCounters, bookId: number, contact: WritableContact, now: string): void {
     const existing = this.#stmts.rowidOf.get(bookId, contact.id) as { rowid: number } | undefined;
     if (existing) {
       this.#replace(counters, bookId, existing.rowid, contact, now);
@@ -436,7 +457,7 @@ export class ContactStore {
     counters: BookCounters,
     bookId: number,
     rowid: number,
-    contact: PreparedContact,
+    contact: WritableContact,
     now: string,
   ): void {
     const seq = counters.nextSeq(bookId);
@@ -457,12 +478,12 @@ export class ContactStore {
       this.#insertPhones(rowid, bookId, contact.phones);
     }
     this.#stmts.deleteFts.run(rowid);
-    this.#stmts.insertFts.run(rowid, contact.names, contact.other, bookToken(bookId));
+    this.#insertText(rowid, bookId, contact);
     this.#stmts.clearTombstone.run(bookId, contact.id);
   }
 
   #removeRow(rowid: number): void {
-    this.#stmts.deleteFts.run(rowid);
+    this.#removeIndexText(rowid);
     this.#stmts.deletePhones.run(rowid);
     this.#stmts.deleteContact.run(rowid);
   }
@@ -541,6 +562,8 @@ function prepareStatements(db: SqliteDatabase) {
     ),
     insertFts: s('INSERT INTO contact_fts (rowid, names, other, book) VALUES (?, ?, ?, ?)'),
     deleteFts: s('DELETE FROM contact_fts WHERE rowid = ?'),
+    putText: s('INSERT OR REPLACE INTO contact_text (rowid, names, other) VALUES (?, ?, ?)'),
+    deleteText: s('DELETE FROM contact_text WHERE rowid = ?'),
     deletePhones: s('DELETE FROM phones WHERE contact_rowid = ?'),
     deleteContact: s('DELETE FROM contacts WHERE rowid = ?'),
     deletePhonesOfBook: s('DELETE FROM phones WHERE book_id = ?'),

@@ -160,6 +160,16 @@ export const MIGRATIONS: readonly string[] = [
     ids TEXT NOT NULL
   );
   `,
+  // Each contact's search text as the index took it (the index keeps no text): the change
+  // feed sends it to clients as it is, instead of deriving it again for every page. Rows
+  // written before this step have none; the feed derives theirs.
+  `
+  CREATE TABLE contact_text (
+    rowid INTEGER PRIMARY KEY,
+    names TEXT NOT NULL,
+    other TEXT NOT NULL
+  );
+  `,
 ];
 
 export interface OpenDatabaseOptions {
