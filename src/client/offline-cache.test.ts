@@ -45,6 +45,20 @@ function indexNames(dir: string): string[] {
   }
 }
 
+/** The search index's automerge setting as stored (FTS5's default, 4, when never set). */
+function automerge(dir: string): number {
+  const reader = new Database(join(dir, CACHE_FILE), { readonly: true });
+  try {
+    const stored = reader
+      .prepare("SELECT v FROM contact_fts_config WHERE k = 'automerge'")
+      .pluck()
+      .get() as number | undefined;
+    return stored ?? 4;
+  } finally {
+    reader.close();
+  }
+}
+
 describe('OfflineCache', () => {
   let dir: string;
   let cache: OfflineCache;
@@ -126,13 +140,16 @@ describe('OfflineCache', () => {
     expect(all).toContain('phones_canonical');
     cache.deferIndexes();
     expect(indexNames(dir)).not.toContain('phones_canonical');
+    // The search index's segments are not merged while it fills.
+    expect(automerge(dir)).toBe(0);
     cache.applyPage(
       'Sales',
       page('1.1', { reset: true, upserts: [contact('a', { businessPhone: '089 111' })] }),
     );
-    // A query builds them first.
+    // A query builds them first, and merging goes on again.
     expect(cache.lookup('089 111').matches).toMatchObject([{ id: 'a' }]);
     expect(indexNames(dir)).toEqual(all);
+    expect(automerge(dir)).toBe(4);
   });
 
   it('leaves the indexes to a live process that fills, and builds those of a dead one', () => {
@@ -156,6 +173,7 @@ describe('OfflineCache', () => {
     expect(other.search('a', 10).items).toMatchObject([{ id: 'a' }]);
     other.close();
     expect(indexNames(dir)).not.toContain('phones_canonical');
+    expect(automerge(dir)).toBe(0);
 
     // The filling process died: the next open builds them.
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
@@ -164,6 +182,7 @@ describe('OfflineCache', () => {
     writer.close();
     const next = OfflineCache.open(dir);
     expect(indexNames(dir)).toEqual(all);
+    expect(automerge(dir)).toBe(4);
     expect(next.integrity()).toBe('ok');
     next.close();
   });

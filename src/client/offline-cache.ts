@@ -6,13 +6,10 @@ import { AccessStore } from '../access/access-store.js';
 import { CallerLookup } from '../directory/caller-lookup.js';
 import { LocationService } from '../directory/location-service.js';
 import { SearchService } from '../directory/search-service.js';
-import type { ContactData, PhoneField } from '../domain/contact.js';
-import type { LocationSettings, NumberNormalizer } from '../domain/phone-number.js';
+import type { LocationSettings } from '../domain/phone-number.js';
 import { NoteStore } from '../notes/note-store.js';
 import { ContactSearch } from '../store/contact-search.js';
-import { ContactStore } from '../store/contact-store.js';
-import type { PhoneRow, PreparedContact } from '../store/contact-rows.js';
-import { markCompanyNumbers, prepareContact } from '../store/contact-rows.js';
+import { ContactStore, setIndexMerging } from '../store/contact-store.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { openDatabase } from '../store/database.js';
 import { NumberIndex } from '../store/number-index.js';
@@ -22,10 +19,11 @@ import type {
   Contact,
   LookupAnswer,
   PreparedChangePage,
-  PreparedRow,
   SearchAnswer,
 } from './api-types.js';
 import { ClientError } from './client-errors.js';
+import type { DatedContact, PageHead } from './page-contacts.js';
+import { pageContacts, sameLocation } from './page-contacts.js';
 
 /** The file of the offline copies inside the working directory. */
 export const CACHE_FILE = 'offline.sqlite';
@@ -131,7 +129,7 @@ export class OfflineCache {
   private constructor(file: string, db: SqliteDatabase) {
     this.file = file;
     this.#db = db;
-    this.#contacts = new ContactStore(db);
+    this.#contacts = new ContactStore(db, { keepSearchText: false, resumeIndexMerging: false });
     this.#access = new AccessService(new AccessStore(db), DEFAULT_ACCESS_OPTIONS, () => undefined);
     this.#searchIndex = new ContactSearch(db);
     // Opened while another process fills without the company index: read without it.
@@ -186,10 +184,11 @@ export class OfflineCache {
   }
 
   /**
-   * Drops the {@link DEFERRABLE_INDEXES} until {@link restoreIndexes}, for a first sync.
-   * Their definitions are kept in the file in the same transaction, with this process's
-   * id: should it die meanwhile, the next open builds them. A lookup or search here builds
-   * them first; another process reads the copies without them.
+   * Drops the {@link DEFERRABLE_INDEXES} until {@link restoreIndexes}, for a first sync,
+   * and pauses merging the search index's segments. Their definitions are kept in the file
+   * in the same transaction, with this process's id: should it die meanwhile, the next
+   * open builds them. A lookup or search here builds them first; another process reads
+   * the copies without them.
    */
   deferIndexes(): void {
     if (this.#deferred) return;
@@ -208,13 +207,20 @@ export class OfflineCache {
           this.#db.exec(`DROP INDEX ${name}`);
           this.#deferred = true;
         }
+        // Merging the search index's segments as it grows (FTS5's automerge) is a third of
+        // its cost in a full copy; its crisis merges still bound the segments meanwhile.
+        // Stored in the file: the build of the indexes resumes it, whoever builds them.
+        if (this.#deferred) this.#contacts.pauseIndexMerging(true);
       })();
     } catch (error) {
       throw cacheError(error, 'Cannot prepare the offline copy for a full copy');
     }
   }
 
-  /** Builds the indexes {@link deferIndexes} dropped (one transaction); at once if none. */
+  /**
+   * Builds the indexes {@link deferIndexes} dropped (one transaction; at once if none) and
+   * resumes merging the search index.
+   */
   restoreIndexes(): void {
     if (!this.#deferred) return;
     try {
@@ -289,15 +295,20 @@ export class OfflineCache {
    *   yet are undone with it, and the copy stays as it was after the last commit.
    */
   applyPage(name: string, page: ChangePage | PreparedChangePage): void {
-    const normalizer = this.#location.normalizer;
     // Derived before the transaction: it holds the write lock for the store work only.
-    const prepared =
-      'form' in page
-        ? fromRows(page, normalizer)
-        : page.upserts.map((c) => ({
-            contact: prepareContact(c.id, contactData(c), normalizer),
-            updatedAt: c.updatedAt,
-          }));
+    this.applyContacts(name, page, this.contactsOf(page));
+  }
+
+  /** A page's contacts made ready for {@link applyContacts}, keyed with the copy's location. */
+  contactsOf(page: ChangePage | PreparedChangePage): DatedContact[] {
+    return pageContacts(page, this.#location.normalizer);
+  }
+
+  /**
+   * {@link applyPage} for a page whose contacts were made ready for the store already
+   * (by {@link pageContacts}, on a reader thread), with the copy's location settings.
+   */
+  applyContacts(name: string, page: PageHead, prepared: readonly DatedContact[]): void {
     const now = new Date().toISOString();
     let promoted = false;
     if (page.reset) this.#setPageCache(FILL_CACHE_KIB);
@@ -522,64 +533,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Builds the indexes `deferIndexes` dropped, if any, in one transaction. */
+/** Builds the indexes `deferIndexes` dropped, if any, and resumes merging, in one transaction. */
 function buildDeferredIndexes(db: SqliteDatabase): void {
   const deferred = db.prepare('SELECT sql FROM client_deferred_indexes').pluck().all() as string[];
   if (deferred.length === 0) return;
   db.transaction(() => {
     for (const sql of deferred) db.exec(sql);
     db.exec('DELETE FROM client_deferred_indexes');
+    setIndexMerging(db, false);
   })();
-}
-
-/** Whether two locations read every number alike. */
-function sameLocation(a: LocationSettings, b: LocationSettings): boolean {
-  return (Object.keys(b) as (keyof LocationSettings)[]).every((key) => a[key] === b[key]);
-}
-
-/**
- * The contacts of a prepared page as the store writes them: the server's rows as they
- * are when it used the copy's location, else derived here from the data they carry.
- */
-function fromRows(
-  page: PreparedChangePage,
-  normalizer: NumberNormalizer,
-): { contact: PreparedContact; updatedAt: string }[] {
-  const asIs = sameLocation(normalizer.location, page.location);
-  return page.upserts.map((row) => {
-    const data = JSON.parse(row[1]) as ContactData;
-    return {
-      contact: asIs ? preparedOf(row, data) : prepareContact(row[0], data, normalizer),
-      updatedAt: row[3],
-    };
-  });
-}
-
-function preparedOf(row: PreparedRow, data: ContactData): PreparedContact {
-  const [id, json, hash, , displayName, company, nameKey, names, other, rows] = row;
-  const phones: PhoneRow[] = rows.map(([field, raw, canonical, base]) => ({
-    field: field as PhoneField,
-    raw,
-    canonical,
-    base,
-    company: null,
-    companyRank: null,
-  }));
-  markCompanyNumbers(phones, company, displayName);
-  return { id, data, json, hash, displayName, company, nameKey, names, other, phones };
-}
-
-/** The stored part of a contact sent by the server. */
-function contactData(contact: Contact): ContactData {
-  const {
-    id: _id,
-    phonebook: _book,
-    etag: _etag,
-    updatedAt: _at,
-    normalized: _n,
-    ...data
-  } = contact;
-  return data;
 }
 
 /** SQLite's and the file system's refusals, said plainly; other errors pass unchanged. */

@@ -70,6 +70,20 @@ export interface ContactStoreOptions {
    * a client's offline copy serves no feed and writes none. Default true.
    */
   keepSearchText?: boolean;
+  /**
+   * Resume the search index's merging on open: a server stopped during a sync leaves it
+   * paused. A client's copy, which another process may be filling, resumes it itself.
+   * Default true.
+   */
+  resumeIndexMerging?: boolean;
+}
+
+/**
+ * Pauses (or resumes, at FTS5's default of 4) the search index's automatic segment
+ * merging. The setting is stored in the index.
+ */
+export function setIndexMerging(db: SqliteDatabase, paused: boolean): void {
+  db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`);
 }
 
 export class ContactStore {
@@ -82,18 +96,12 @@ export class ContactStore {
     this.#db = db;
     this.#stmts = prepareStatements(db);
     this.#keepText = options.keepSearchText ?? true;
-    // A server stopped during a sync leaves merging paused (the setting is stored).
-    this.pauseIndexMerging(false);
+    if (options.resumeIndexMerging ?? true) this.pauseIndexMerging(false);
   }
 
-  /**
-   * Pauses (or resumes, at FTS5's default of 4) the search index's automatic segment
-   * merging; see `SyncCache.bulk`. The setting is stored in the index.
-   */
+  /** {@link setIndexMerging} on this store; see `SyncCache.bulk`. */
   pauseIndexMerging(paused: boolean): void {
-    this.#db.exec(
-      `INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`,
-    );
+    setIndexMerging(this.#db, paused);
   }
 
   /**
