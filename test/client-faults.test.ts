@@ -130,9 +130,12 @@ describe('client faults against a real server', () => {
     SLOW,
   );
 
-  it(
-    'a server stopped mid-sync leaves the previous copy usable, and the next sync goes on',
-    async () => {
+  it.each([
+    ['read on this thread', undefined],
+    ['read on a reader thread', 0],
+  ])(
+    'a server stopped mid-sync leaves the previous copy usable, and the next sync goes on (%s)',
+    async (_, readerThreadFrom) => {
       const client = open();
       await client.sync();
       await addCsvBook(f, 'Big', BIG);
@@ -140,6 +143,7 @@ describe('client faults against a real server', () => {
       const failed = await client
         .sync({
           pageSize: 100,
+          readerThreadFrom,
           onProgress: () => {
             if (++pages === 3) f.server.child.kill('SIGKILL');
           },
@@ -189,9 +193,12 @@ describe('client faults against a real server', () => {
     SLOW,
   );
 
-  it(
-    'a full working directory is a clear error; the previous copy stays usable',
-    async () => {
+  it.each([
+    ['read on this thread', undefined],
+    ['read on a reader thread', 0],
+  ])(
+    'a full working directory is a clear error; the previous copy stays usable (%s)',
+    async (_, readerThreadFrom) => {
       const client = open();
       await client.sync();
       await client.close();
@@ -203,7 +210,9 @@ describe('client faults against a real server', () => {
         workdir: f.workdir,
         cache: { maxBytes: 600_000 },
       });
-      const error = await limited.sync({ pageSize: 1000 }).catch((e: unknown) => e);
+      const error = await limited
+        .sync({ pageSize: 1000, readerThreadFrom })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ClientError);
       expect(error).toMatchObject({ code: 'CACHE_WRITE_FAILED' });
       expect(String((error as Error).message)).toMatch(/full/);

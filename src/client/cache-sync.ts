@@ -1,15 +1,12 @@
-import type { z } from 'zod';
-import type { Book, ChangePage, PreparedChangePage } from './api-types.js';
-import {
-  BookListSchema,
-  ChangePageSchema,
-  LocationSchema,
-  PreparedChangePageSchema,
-} from './api-types.js';
-import { ClientError } from './client-errors.js';
+import type { Book } from './api-types.js';
+import { BookListSchema, LocationSchema } from './api-types.js';
+import type { FetchedPage } from './change-pages.js';
+import { fetchFirstPage, fetchPage, parseAnswer } from './change-pages.js';
 import type { HttpClient } from './http-client.js';
-import { ApiError, segment } from './http-client.js';
+import { ApiError } from './http-client.js';
 import type { OfflineCache } from './offline-cache.js';
+import type { ReadyPage } from './page-reader.js';
+import { PageReader } from './page-reader.js';
 
 /** Progress of one book's sync, reported after every page. */
 export interface SyncProgress {
@@ -49,7 +46,16 @@ export interface SyncOptions {
   /** Only these books (still subject to the rights); default all with the offline right. */
   only?: readonly string[];
   onProgress?: (progress: SyncProgress) => void;
+  /**
+   * A full copy of a book of at least this many contacts has its pages fetched and made
+   * ready on a thread of its own while this one stores them (default
+   * {@link READER_THREAD_FROM}).
+   */
+  readerThreadFrom?: number;
 }
+
+/** Below this many contacts a full copy is read on the calling thread (a thread's start costs). */
+export const READER_THREAD_FROM = 50_000;
 
 /**
  * Contacts asked for per page. Each page is one transaction, and a full copy's inserts
@@ -61,24 +67,6 @@ export interface SyncOptions {
  * client copies a book. Delta syncs are small pages anyway.
  */
 export const DEFAULT_PAGE_SIZE = 10_000;
-
-/** Parses a server answer, or says the server sent something the client cannot use. */
-export function parseAnswer<S extends z.ZodType>(
-  schema: S,
-  body: unknown,
-  what: string,
-): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ClientError(
-      'CHANGE_FEED_INVALID',
-      `The server sent an unusable ${what} (${issue?.path.join('.') || 'body'}: ${issue?.message}); ` +
-        'the offline copy is unchanged',
-    );
-  }
-  return parsed.data as z.infer<S>;
-}
 
 /** The books the user may read, checked. */
 export async function fetchBooks(http: HttpClient): Promise<Book[]> {
@@ -116,10 +104,15 @@ export async function syncOfflineCopies(
   // unanswerable.
   const deferred = !cache.hasCopies() && wanted.length > 0;
   if (deferred) cache.deferIndexes();
+  const threadFrom = options.readerThreadFrom ?? READER_THREAD_FROM;
+  const reader = wanted.some((b) => cache.filling(b.name) && b.contactCount >= threadFrom)
+    ? new PageReader({ baseUrl: http.baseUrl, ca: http.ca, location })
+    : undefined;
   try {
     for (const book of wanted) {
       try {
-        const done = await syncBook(http, cache, book, options);
+        const threaded = reader && cache.filling(book.name) && book.contactCount >= threadFrom;
+        const done = await syncBook(http, cache, book, options, threaded ? reader : undefined);
         report.books.push(done);
         report.bytes += done.bytes;
       } catch (error) {
@@ -133,6 +126,7 @@ export async function syncOfflineCopies(
       }
     }
   } finally {
+    await reader?.close();
     if (deferred) cache.restoreIndexes();
   }
   return report;
@@ -143,11 +137,13 @@ async function syncBook(
   cache: OfflineCache,
   book: Book,
   options: SyncOptions,
+  reader: PageReader | undefined,
 ): Promise<BookSyncReport> {
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  const full = cache.filling(book.name);
   const report: BookSyncReport = {
     phonebook: book.name,
-    full: cache.filling(book.name),
+    full,
     upserts: 0,
     deletes: 0,
     pages: 0,
@@ -155,32 +151,36 @@ async function syncBook(
     waitMs: 0,
     applyMs: 0,
   };
-  let next: Promise<FetchedPage> | undefined = fetchFirstPage(
-    http,
-    book.name,
-    cache.since(book.name),
-    limit,
-  );
+  const since = cache.since(book.name);
+  let pages = reader
+    ? reader.pages(book.name, since, limit, http.token)
+    : readHere(http, cache, book.name, since, limit);
+  let threaded = reader !== undefined;
   try {
-    while (next) {
+    for (;;) {
       const waited = performance.now();
-      const { page, bytes, prepared }: FetchedPage = await next;
+      let next: IteratorResult<ReadyPage>;
+      try {
+        next = await pages.next();
+      } catch (error) {
+        // The session expired while the thread read: this thread logs in again when it
+        // is answered 401 (see HttpClient), so the rest is read here from the last page.
+        if (!threaded || !(error instanceof ApiError && error.status === 401)) throw error;
+        threaded = false;
+        pages = readHere(http, cache, book.name, cache.since(book.name), limit);
+        continue;
+      }
+      if (next.done) break;
+      const { head, contacts, bytes } = next.value;
       const applied = performance.now();
       report.waitMs += applied - waited;
-      // Asks for the following page while this one is stored (its token is known already);
-      // should storing fail, that answer is dropped.
-      next = page.more ? fetchPage(http, book.name, page.token, limit, prepared) : undefined;
-      next?.catch(() => undefined);
-      // The request leaves only once this turn yields (fetch sends it from later callbacks):
-      // without the yield the server would start on the next page after this one is stored.
-      if (next) await new Promise((resolve) => setImmediate(resolve));
-      cache.applyPage(book.name, page);
+      cache.applyContacts(book.name, head, contacts);
       report.applyMs += performance.now() - applied;
-      report.full ||= page.reset;
+      report.full ||= head.reset;
       report.pages++;
       report.bytes += bytes;
-      report.upserts += page.upserts.length;
-      report.deletes += page.deletes.length;
+      report.upserts += contacts.length;
+      report.deletes += head.deletes.length;
       options.onProgress?.({
         phonebook: book.name,
         phase: report.full ? 'full' : 'delta',
@@ -189,56 +189,33 @@ async function syncBook(
       });
     }
   } finally {
+    await pages.return(undefined);
     // A full copy commits a few pages at a time: what arrived before a failure is kept.
     cache.commit();
   }
   return report;
 }
 
-interface FetchedPage {
-  page: ChangePage | PreparedChangePage;
-  bytes: number;
-  /** Asked in the prepared form (the server knows it). */
-  prepared: boolean;
-}
-
 /**
- * The first page of a book, asked in the prepared form; a server that does not know it
- * yet (an older version refuses the parameter) is asked again in the plain form.
+ * A book's pages fetched on this thread, each made ready for the store while the next one
+ * is on its way: its request is sent (its token is known) before this page is handed over.
  */
-async function fetchFirstPage(
+async function* readHere(
   http: HttpClient,
+  cache: OfflineCache,
   name: string,
   since: string | undefined,
   limit: number,
-): Promise<FetchedPage> {
-  try {
-    return await fetchPage(http, name, since, limit, true);
-  } catch (error) {
-    if (!(error instanceof ApiError && error.status === 400)) throw error;
-    return fetchPage(http, name, since, limit, false);
+): AsyncGenerator<ReadyPage> {
+  let next: Promise<FetchedPage> | undefined = fetchFirstPage(http, name, since, limit);
+  while (next) {
+    const { page, bytes, prepared }: FetchedPage = await next;
+    next = page.more ? fetchPage(http, name, page.token, limit, prepared) : undefined;
+    // Should storing this page fail, that answer is dropped.
+    next?.catch(() => undefined);
+    // The request leaves only once this turn yields (fetch sends it from later callbacks):
+    // without the yield the server would start on the next page after this one is stored.
+    if (next) await new Promise((resolve) => setImmediate(resolve));
+    yield { head: page, contacts: cache.contactsOf(page), bytes };
   }
-}
-
-async function fetchPage(
-  http: HttpClient,
-  name: string,
-  since: string | undefined,
-  limit: number,
-  prepared: boolean,
-): Promise<FetchedPage> {
-  const query = new URLSearchParams({
-    limit: String(limit),
-    ...(since ? { since } : {}),
-    ...(prepared ? { form: 'prepared' } : {}),
-  });
-  const response = await http.request<unknown>(
-    'GET',
-    `/api/v1/phonebooks/${segment(name)}/changes?${query}`,
-    { timeoutMs: 120_000 },
-  );
-  const page = prepared
-    ? parseAnswer(PreparedChangePageSchema, response.body, 'change feed page')
-    : parseAnswer(ChangePageSchema, response.body, 'change feed page');
-  return { page, bytes: response.bytes, prepared };
 }

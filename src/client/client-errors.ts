@@ -48,6 +48,17 @@ export class ContactConflictError extends ApiError {
 export type ClientErrorCode =
   'OFFLINE_UNAVAILABLE' | 'CHANGE_FEED_INVALID' | 'CACHE_WRITE_FAILED' | 'NOT_LOGGED_IN';
 
+const CLIENT_ERROR_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([
+  'OFFLINE_UNAVAILABLE',
+  'CHANGE_FEED_INVALID',
+  'CACHE_WRITE_FAILED',
+  'NOT_LOGGED_IN',
+]);
+
+export function isClientErrorCode(code: string): code is ClientErrorCode {
+  return CLIENT_ERROR_CODES.has(code);
+}
+
 /** An error of the client side, with a stable code (see the README table). */
 export class ClientError extends Error {
   readonly code: ClientErrorCode;

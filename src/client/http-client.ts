@@ -15,9 +15,13 @@ export class ApiError extends Error {
 
 /** The server could not be reached at all (down, refused, timed out). */
 export class ServerUnreachableError extends Error {
+  /** The server's address as the client was given it. */
+  readonly url: string;
+
   constructor(url: string, options: { cause: unknown }) {
     super(`Cannot reach the ctibook server at ${url}`, options);
     this.name = 'ServerUnreachableError';
+    this.url = url;
   }
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { createTestApp } from '../test-support/test-app.js';
 import type { PreparedChangePage } from './api-types.js';
 import { ChangePageSchema, PreparedChangePageSchema } from './api-types.js';
 import { syncOfflineCopies } from './cache-sync.js';
+import { ClientError } from './client-errors.js';
 import { HttpClient } from './http-client.js';
 import { OfflineCache } from './offline-cache.js';
 
@@ -185,6 +187,36 @@ describe('the prepared change feed', () => {
     expect(answers(prepared)).toEqual(expected);
   });
 
+  it('gives the same copy when its pages are read on a thread of their own', async () => {
+    const feed = (await pages('prepared')) as { token: string }[];
+    const bySince = new Map(feed.map((page, i) => [feed[i - 1]?.token ?? '', page]));
+    const server = await fakeServer({
+      '/api/v1/phonebooks': { body: [{ ...OFFLINE_BOOK, contactCount: CONTACTS.length }] },
+      '/api/v1/settings/location': { body: MUNICH },
+      '/api/v1/phonebooks/Sales/changes': {
+        query: (query) => [200, bySince.get(query.get('since') ?? '')],
+      },
+    });
+    try {
+      const synced = async (readerThreadFrom: number) => {
+        const cache = OfflineCache.open(join(dir, `from-${readerThreadFrom}`));
+        caches.push(cache);
+        const http = new HttpClient(server.url, 'token');
+        const report = await syncOfflineCopies(http, cache, { pageSize: 3, readerThreadFrom });
+        return { cache, report };
+      };
+      const here = await synced(Infinity);
+      const thread = await synced(0);
+      expect(thread.report.books).toMatchObject([
+        { phonebook: 'Sales', full: true, upserts: CONTACTS.length, pages: feed.length },
+      ]);
+      expect(thread.report.bytes).toBe(here.report.bytes);
+      expect(answers(thread.cache)).toEqual(answers(here.cache));
+    } finally {
+      server.close();
+    }
+  });
+
   it('derives the rows itself when its location differs from the one they were made with', async () => {
     const feed = await pages('prepared');
     const plain = await cacheWith(BERLIN, await pages('contacts'));
@@ -239,7 +271,9 @@ describe('a client syncing from a server', () => {
     deletes: [],
   };
   /** Answers like a server of one offline book; `changes` sees the query. */
-  const serve = async (changes: (query: URLSearchParams) => [number, unknown]): Promise<string> => {
+  const serve = async (
+    changes: (query: URLSearchParams, request: IncomingMessage) => [number, unknown],
+  ): Promise<string> => {
     server = await fakeServer({
       '/api/v1/phonebooks': { body: [OFFLINE_BOOK] },
       '/api/v1/settings/location': { body: MUNICH },
@@ -256,41 +290,90 @@ describe('a client syncing from a server', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('asks a server that does not know the prepared form in the plain form', async () => {
-    const asked: (string | null)[] = [];
-    const url = await serve((query) => {
-      asked.push(query.get('form'));
-      return query.has('form')
-        ? [400, { error: { code: 'VALIDATION_FAILED', message: 'unknown key form' } }]
-        : [200, plainPage];
+  /** Full copies read on this thread, and on a thread of their own. */
+  const READERS = [
+    ['on this thread', Infinity],
+    ['on a reader thread', 0],
+  ] as const;
+
+  it.each(READERS)(
+    'asks a server that does not know the prepared form in the plain form (%s)',
+    async (_, readerThreadFrom) => {
+      const asked: (string | null)[] = [];
+      const url = await serve((query) => {
+        asked.push(query.get('form'));
+        return query.has('form')
+          ? [400, { error: { code: 'VALIDATION_FAILED', message: 'unknown key form' } }]
+          : [200, plainPage];
+      });
+      const cache = OfflineCache.open(dir);
+      try {
+        const report = await syncOfflineCopies(new HttpClient(url, 'token'), cache, {
+          readerThreadFrom,
+        });
+        expect(report.books).toMatchObject([{ phonebook: 'Sales', upserts: 1 }]);
+        expect(asked).toEqual(['prepared', null]);
+        expect(cache.lookup('089 111222').matches).toMatchObject([{ id: 'k' }]);
+      } finally {
+        cache.close();
+      }
+    },
+  );
+
+  it.each(READERS)(
+    'refuses a prepared row that is not one and keeps the copy as it was (%s)',
+    async (_, readerThreadFrom) => {
+      const url = await serve(() => [
+        200,
+        {
+          ...plainPage,
+          form: 'prepared',
+          location: MUNICH,
+          upserts: [['k', '{"lastName":', 1, '2026-11-26', 'Kern', null, 'kern', 'kern', '', []]],
+        },
+      ]);
+      const cache = OfflineCache.open(dir);
+      try {
+        const sync = syncOfflineCopies(new HttpClient(url, 'token'), cache, { readerThreadFrom });
+        await expect(sync).rejects.toBeInstanceOf(ClientError);
+        await expect(sync).rejects.toMatchObject({ code: 'CHANGE_FEED_INVALID' });
+        expect(cache.books()).toEqual([]);
+      } finally {
+        cache.close();
+      }
+    },
+  );
+
+  it('reads the rest here when the session expires while a reader thread reads', async () => {
+    const normalizer = createNumberNormalizer(MUNICH);
+    const row = (id: string, phone: string) =>
+      toPreparedRow(prepareContact(id, { lastName: id, businessPhone: phone }, normalizer), 'now');
+    const prepared = { form: 'prepared', location: MUNICH, reset: true, deletes: [] };
+    const first = { ...prepared, token: '1.1', more: true, upserts: [row('k', '089 111222')] };
+    const last = { ...prepared, token: '1.2', more: false, upserts: [row('m', '089 333444')] };
+    const asked: string[] = [];
+    const url = await serve((query, request) => {
+      const token = request.headers.authorization ?? '';
+      asked.push(`${query.get('since') ?? '-'} ${token}`);
+      if (!query.get('since')) return [200, first];
+      return token === 'Bearer new'
+        ? [200, { ...last, reset: false }]
+        : [401, { error: { code: 'UNAUTHORIZED', message: 'expired' } }];
+    });
+    const http = new HttpClient(url, 'old', {
+      onUnauthorized: async () => {
+        http.token = 'new';
+        return true;
+      },
     });
     const cache = OfflineCache.open(dir);
     try {
-      const report = await syncOfflineCopies(new HttpClient(url, 'token'), cache);
-      expect(report.books).toMatchObject([{ phonebook: 'Sales', upserts: 1 }]);
-      expect(asked).toEqual(['prepared', null]);
+      const report = await syncOfflineCopies(http, cache, { readerThreadFrom: 0 });
+      expect(report.books).toMatchObject([{ phonebook: 'Sales', full: true, upserts: 2 }]);
+      // The thread was refused the second page; this thread logged in again and read it.
+      expect(asked).toEqual(['- Bearer old', '1.1 Bearer old', '1.1 Bearer old', '1.1 Bearer new']);
+      expect(cache.lookup('089 333444').matches).toMatchObject([{ id: 'm' }]);
       expect(cache.lookup('089 111222').matches).toMatchObject([{ id: 'k' }]);
-    } finally {
-      cache.close();
-    }
-  });
-
-  it('refuses a prepared row that is not one and keeps the copy as it was', async () => {
-    const url = await serve(() => [
-      200,
-      {
-        ...plainPage,
-        form: 'prepared',
-        location: MUNICH,
-        upserts: [['k', '{"lastName":', 1, '2026-11-26', 'Kern', null, 'kern', 'kern', '', []]],
-      },
-    ]);
-    const cache = OfflineCache.open(dir);
-    try {
-      await expect(syncOfflineCopies(new HttpClient(url, 'token'), cache)).rejects.toMatchObject({
-        code: 'CHANGE_FEED_INVALID',
-      });
-      expect(cache.books()).toEqual([]);
     } finally {
       cache.close();
     }

@@ -3,17 +3,21 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
- * Starts the worker module `name` of this folder (`sync-worker`, `staging-writer-worker`)
- * from compiled `dist/` JS, or, when this module runs as TypeScript (vitest, tsx, or a
+ * Starts the worker module `name` of the folder of `from` (the caller's `import.meta.url`;
+ * default this folder: `sync-worker`, `staging-writer-worker`) from compiled `dist/` JS, or, when this module runs as TypeScript (vitest, tsx, or a
  * worker started by tsx), through tsx's API: worker threads do not inherit tsx's loader on
  * Node 20 (as `bench/worker-boot.mjs` does).
  */
-export function startWorker(name: string, workerData: unknown): Worker {
+export function startWorker(
+  name: string,
+  workerData: unknown,
+  from: string = import.meta.url,
+): Worker {
   // tsx may add a query to a module's URL; the path tells what it was loaded from.
-  if (!new URL(import.meta.url).pathname.endsWith('.ts')) {
-    return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData });
+  if (!new URL(from).pathname.endsWith('.ts')) {
+    return new Worker(new URL(`./${name}.js`, from), { workerData });
   }
-  const entry = new URL(`./${name}.ts`, import.meta.url).href;
+  const entry = new URL(`./${name}.ts`, from).href;
   // require.resolve names tsx's CommonJS build; its ES module build sits beside it.
   const api = createRequire(import.meta.url)
     .resolve('tsx/esm/api')

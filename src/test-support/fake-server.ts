@@ -1,9 +1,12 @@
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 
 /** A fake server's answer to a path: a body sent with 200, or one made from the query. */
 export type FakeAnswer =
-  { query: (query: URLSearchParams) => [status: number, body: unknown] } | { body: unknown };
+  | {
+      query: (query: URLSearchParams, request: IncomingMessage) => [status: number, body: unknown];
+    }
+  | { body: unknown };
 
 /** An offline book as `GET /api/v1/phonebooks` lists it, for fake servers' book lists. */
 export const OFFLINE_BOOK = {
@@ -32,7 +35,7 @@ export async function fakeServer(answers: Record<string, FakeAnswer>): Promise<F
     const [status, body] = !answer
       ? [404, { error: { code: 'NOT_FOUND', message: url.pathname } }]
       : 'query' in answer
-        ? answer.query(url.searchParams)
+        ? answer.query(url.searchParams, request)
         : [200, answer.body];
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify(body));
