@@ -6,6 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CtibookClient, ServerUnreachableError } from '../src/client/index.js';
+import { DEFAULT_LOCATION, createNumberNormalizer } from '../src/domain/phone-number.js';
+import { toPreparedRow } from '../src/store/change-feed.js';
+import { prepareContact } from '../src/store/contact-rows.js';
+import { OFFLINE_BOOK } from '../src/test-support/fake-server.js';
 
 /** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
 function makeCertificates(dir: string): void {
@@ -58,6 +62,24 @@ function makeCertificates(dir: string): void {
   );
 }
 
+const normalizer = createNumberNormalizer(DEFAULT_LOCATION);
+const KERN = prepareContact('k', { lastName: 'Kern', businessPhone: '+49 89 111222' }, normalizer);
+/** What the HTTPS server answers by path (`[]` otherwise). */
+const ANSWERS: Record<string, unknown> = {
+  '/api/v1/auth/login': { token: 't1', user: { username: 'otto', admin: false } },
+  '/api/v1/phonebooks': [OFFLINE_BOOK],
+  '/api/v1/settings/location': DEFAULT_LOCATION,
+  '/api/v1/phonebooks/Sales/changes': {
+    form: 'prepared',
+    location: DEFAULT_LOCATION,
+    token: '1.1',
+    reset: true,
+    more: false,
+    upserts: [toPreparedRow(KERN, '2026-11-26T00:00:00.000Z')],
+    deletes: [],
+  },
+};
+
 describe('client over HTTPS with a CA file', () => {
   let dir: string;
   let server: Server;
@@ -70,11 +92,8 @@ describe('client over HTTPS with a CA file', () => {
       { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) },
       (request, response) => {
         response.writeHead(200, { 'content-type': 'application/json' });
-        const answer =
-          request.url === '/api/v1/auth/login'
-            ? { token: 't1', user: { username: 'otto', admin: false } }
-            : [];
-        response.end(JSON.stringify(answer));
+        const path = new URL(request.url ?? '', 'https://localhost').pathname;
+        response.end(JSON.stringify(ANSWERS[path] ?? []));
       },
     );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -82,7 +101,8 @@ describe('client over HTTPS with a CA file', () => {
     url = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   });
   afterAll(() => {
-    server.close();
+    // The last test stops it already (a closed server's close only reports that).
+    server.close(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -94,10 +114,29 @@ describe('client over HTTPS with a CA file', () => {
       caFile: join(dir, 'ca.pem'),
     });
     expect(await trusted.login()).toEqual({ username: 'otto', admin: false });
-    expect(await trusted.books()).toEqual({ books: [], offline: false });
+    expect(await trusted.books()).toMatchObject({ books: [{ name: 'Sales' }], offline: false });
     await trusted.close();
     const untrusting = CtibookClient.open({ server: url, username: 'otto', password: 'pw' });
     await expect(untrusting.login()).rejects.toBeInstanceOf(ServerUnreachableError);
     await untrusting.close();
+  });
+
+  it('copies a book through a reader thread that trusts the same CA', async () => {
+    const client = CtibookClient.open({
+      server: url,
+      username: 'otto',
+      password: 'pw',
+      caFile: join(dir, 'ca.pem'),
+      workdir: join(dir, 'work'),
+    });
+    const report = await client.sync({ readerThreadFrom: 0 });
+    expect(report.books).toMatchObject([{ phonebook: 'Sales', full: true, upserts: 1 }]);
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    expect(await client.lookup('+49 89 111222')).toMatchObject({
+      offline: true,
+      matches: [{ id: 'k' }],
+    });
+    await client.close();
   });
 });

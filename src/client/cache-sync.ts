@@ -140,10 +140,9 @@ async function syncBook(
   reader: PageReader | undefined,
 ): Promise<BookSyncReport> {
   const limit = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  const full = cache.filling(book.name);
   const report: BookSyncReport = {
     phonebook: book.name,
-    full,
+    full: cache.filling(book.name),
     upserts: 0,
     deletes: 0,
     pages: 0,
