@@ -6,7 +6,7 @@ import type { HttpClient } from './http-client.js';
 import { ApiError } from './http-client.js';
 import type { OfflineCache } from './offline-cache.js';
 import type { ReadyPage } from './page-reader.js';
-import { PageReader } from './page-reader.js';
+import { PageReader, ReaderThreadError } from './page-reader.js';
 
 /** Progress of one book's sync, reported after every page. */
 export interface SyncProgress {
@@ -111,7 +111,8 @@ export async function syncOfflineCopies(
   try {
     for (const book of wanted) {
       try {
-        const threaded = reader && cache.filling(book.name) && book.contactCount >= threadFrom;
+        const threaded =
+          reader && !reader.failed && cache.filling(book.name) && book.contactCount >= threadFrom;
         const done = await syncBook(http, cache, book, options, threaded ? reader : undefined);
         report.books.push(done);
         report.bytes += done.bytes;
@@ -162,9 +163,11 @@ async function syncBook(
       try {
         next = await pages.next();
       } catch (error) {
-        // The session expired while the thread read: this thread logs in again when it
-        // is answered 401 (see HttpClient), so the rest is read here from the last page.
-        if (!threaded || !(error instanceof ApiError && error.status === 401)) throw error;
+        // The session expired while the thread read (this thread logs in again when it is
+        // answered 401, see HttpClient), or the thread itself failed: the rest is read
+        // here, from the last page stored.
+        const expired = error instanceof ApiError && error.status === 401;
+        if (!threaded || !(expired || error instanceof ReaderThreadError)) throw error;
         threaded = false;
         pages = readHere(http, cache, book.name, cache.since(book.name), limit);
         continue;

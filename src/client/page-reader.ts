@@ -58,6 +58,17 @@ export type FromReader =
 export const PAGES_AHEAD = 2;
 
 /**
+ * The reader thread itself failed (it could not start, or it ended), not a page it read:
+ * the pages can still be read on the calling thread.
+ */
+export class ReaderThreadError extends Error {
+  constructor(reason: string) {
+    super(`The page reader thread failed: ${reason}`);
+    this.name = 'ReaderThreadError';
+  }
+}
+
+/**
  * Reads the pages of full copies on a thread of its own (`page-reader-worker.ts`):
  * fetched, checked and made ready for the store there, while this thread stores the pages
  * before. Receiving, parsing and checking a page is a fifth of a client's work in a full
@@ -70,19 +81,27 @@ export class PageReader {
   #wake: (() => void) | undefined;
   #reads = 0;
   #closed = false;
+  #failure: ReaderThreadError | undefined;
 
-  constructor(data: PageReaderData) {
-    this.#worker = startWorker('page-reader-worker', data, import.meta.url);
+  /** @param module the worker module of this folder to start (tests start others) */
+  constructor(data: PageReaderData, module = 'page-reader-worker') {
+    this.#worker = startWorker(module, data, import.meta.url);
     this.#worker.on('message', (message: FromReader) => this.#hear(message));
-    this.#worker.on('error', (error) => this.#hearFailure(error.message));
+    this.#worker.on('error', (error) => this.#fail(error.message));
     this.#worker.on('exit', (code) => {
-      if (!this.#closed) this.#hearFailure(`the reader thread ended (exit code ${code})`);
+      if (!this.#closed) this.#fail(`it ended (exit code ${code})`);
     });
+  }
+
+  /** Whether the thread failed: its pages are to be read elsewhere. */
+  get failed(): boolean {
+    return this.#failure !== undefined;
   }
 
   /**
    * A book's pages from `since` on, read ahead on the thread.
-   * @throws what fetching a page throws here: ApiError, ServerUnreachableError, ClientError
+   * @throws what fetching a page throws here: ApiError, ServerUnreachableError, ClientError;
+   *   ReaderThreadError when the thread itself failed
    */
   async *pages(
     book: string,
@@ -93,12 +112,13 @@ export class PageReader {
     const read = ++this.#reads;
     this.#post({ type: 'read', read, book, since, limit, token });
     for (;;) {
-      while (this.#heard.length === 0) {
+      while (this.#heard.length === 0 && !this.#failure) {
         await new Promise<void>((resolve) => (this.#wake = resolve));
       }
+      if (this.#failure) throw this.#failure;
       const message = this.#heard.shift() as FromReader;
       // Pages of an earlier read that stopped early (its book failed here).
-      if (message.read !== read && message.read !== 0) continue;
+      if (message.read !== read) continue;
       if (message.type === 'failed') throw fromThread(message.error);
       this.#post({ type: 'took', read });
       yield { head: message.head, contacts: decodeContacts(message.batch), bytes: message.bytes };
@@ -116,13 +136,13 @@ export class PageReader {
     this.#wake?.();
   }
 
-  /** The thread failed as a whole (read 0: whichever read is waiting). */
-  #hearFailure(message: string): void {
-    this.#hear({ type: 'failed', read: 0, error: { kind: 'other', message } });
+  #fail(reason: string): void {
+    this.#failure ??= new ReaderThreadError(reason);
+    this.#wake?.();
   }
 
   #post(message: ToReader): void {
-    this.#worker.postMessage(message);
+    if (!this.#failure) this.#worker.postMessage(message);
   }
 }
 
