@@ -71,8 +71,8 @@ export class ReaderThreadError extends Error {
 /**
  * Reads the pages of full copies on a thread of its own (`page-reader-worker.ts`):
  * fetched, checked and made ready for the store there, while this thread stores the pages
- * before. Receiving, parsing and checking a page is a fifth of a client's work in a full
- * copy, and the store's writes cannot be split. One thread serves a whole sync, book
+ * before. Receiving, parsing and checking a page is about a sixth of a client's work in a
+ * full copy, and the store's writes cannot be split. One thread serves a whole sync, book
  * after book; {@link close} stops it.
  */
 export class PageReader {

@@ -59,11 +59,6 @@ export function toStored(row: ContactRow): StoredContact {
   };
 }
 
-/**
- * Contacts of every phone book, with their phone-number keys and search index, in one
- * SQLite database. Every write bumps the book's change sequence (for client caches) and
- * keeps the number and search index in the same transaction as the record.
- */
 export interface ContactStoreOptions {
   /**
    * Keep each contact's search text beside the index, for the change feed (the server);
@@ -86,6 +81,11 @@ export function setIndexMerging(db: SqliteDatabase, paused: boolean): void {
   db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`);
 }
 
+/**
+ * Contacts of every phone book, with their phone-number keys and search index, in one
+ * SQLite database. Every write bumps the book's change sequence (for client caches) and
+ * keeps the number and search index in the same transaction as the record.
+ */
 export class ContactStore {
   readonly #db: SqliteDatabase;
   readonly #stmts: ReturnType<typeof prepareStatements>;

@@ -4,9 +4,10 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * Starts the worker module `name` of the folder of `from` (the caller's `import.meta.url`;
- * default this folder: `sync-worker`, `staging-writer-worker`) from compiled `dist/` JS, or, when this module runs as TypeScript (vitest, tsx, or a
- * worker started by tsx), through tsx's API: worker threads do not inherit tsx's loader on
- * Node 20 (as `bench/worker-boot.mjs` does).
+ * by default this folder's: `sync-worker`, `staging-writer-worker`) from compiled `dist/`
+ * JS, or, when the caller runs as TypeScript (vitest, tsx, or a worker started by tsx),
+ * through tsx's API: worker threads do not inherit tsx's loader on Node 20 (as
+ * `bench/worker-boot.mjs` does).
  */
 export function startWorker(
   name: string,
