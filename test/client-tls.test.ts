@@ -6,10 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CtibookClient, ServerUnreachableError } from '../src/client/index.js';
-import { DEFAULT_LOCATION, createNumberNormalizer } from '../src/domain/phone-number.js';
-import { toPreparedRow } from '../src/store/change-feed.js';
-import { prepareContact } from '../src/store/contact-rows.js';
-import { OFFLINE_BOOK } from '../src/test-support/fake-server.js';
+import { DEFAULT_LOCATION } from '../src/domain/phone-number.js';
+import { OFFLINE_BOOK, preparedPage } from '../src/test-support/fake-server.js';
 
 /** A CA and a certificate for 127.0.0.1 signed by it, made with openssl. */
 function makeCertificates(dir: string): void {
@@ -62,22 +60,12 @@ function makeCertificates(dir: string): void {
   );
 }
 
-const normalizer = createNumberNormalizer(DEFAULT_LOCATION);
-const KERN = prepareContact('k', { lastName: 'Kern', businessPhone: '+49 89 111222' }, normalizer);
 /** What the HTTPS server answers by path (`[]` otherwise). */
 const ANSWERS: Record<string, unknown> = {
   '/api/v1/auth/login': { token: 't1', user: { username: 'otto', admin: false } },
   '/api/v1/phonebooks': [OFFLINE_BOOK],
   '/api/v1/settings/location': DEFAULT_LOCATION,
-  '/api/v1/phonebooks/Sales/changes': {
-    form: 'prepared',
-    location: DEFAULT_LOCATION,
-    token: '1.1',
-    reset: true,
-    more: false,
-    upserts: [toPreparedRow(KERN, '2026-11-26T00:00:00.000Z')],
-    deletes: [],
-  },
+  '/api/v1/phonebooks/Sales/changes': preparedPage(DEFAULT_LOCATION, [['k', '+49 89 111222']]),
 };
 
 describe('client over HTTPS with a CA file', () => {

@@ -2,11 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_LOCATION, createNumberNormalizer } from '../domain/phone-number.js';
-import { toPreparedRow } from '../store/change-feed.js';
-import { prepareContact } from '../store/contact-rows.js';
+import { DEFAULT_LOCATION } from '../domain/phone-number.js';
 import type { FakeServer } from '../test-support/fake-server.js';
-import { OFFLINE_BOOK, fakeServer } from '../test-support/fake-server.js';
+import { OFFLINE_BOOK, fakeServer, preparedPage } from '../test-support/fake-server.js';
 import { syncOfflineCopies } from './cache-sync.js';
 import { HttpClient } from './http-client.js';
 import { OfflineCache } from './offline-cache.js';
@@ -26,17 +24,7 @@ vi.mock('./page-reader.js', async (importOriginal) => {
   return { ...real, PageReader: MissingReader };
 });
 
-const normalizer = createNumberNormalizer(DEFAULT_LOCATION);
-const KERN = prepareContact('k', { lastName: 'Kern', businessPhone: '+49 89 111222' }, normalizer);
-const PAGE = {
-  form: 'prepared',
-  location: DEFAULT_LOCATION,
-  token: '1.1',
-  reset: true,
-  more: false,
-  upserts: [toPreparedRow(KERN, '2026-11-26T00:00:00.000Z')],
-  deletes: [],
-};
+const PAGE = preparedPage(DEFAULT_LOCATION, [['k', '+49 89 111222']]);
 
 describe('a reader thread that fails', () => {
   let dir: string;

@@ -9,7 +9,7 @@ import { createNumberNormalizer } from '../domain/phone-number.js';
 import { toPreparedRow } from '../store/change-feed.js';
 import { prepareContact } from '../store/contact-rows.js';
 import type { FakeServer } from '../test-support/fake-server.js';
-import { OFFLINE_BOOK, fakeServer } from '../test-support/fake-server.js';
+import { OFFLINE_BOOK, fakeServer, preparedPage } from '../test-support/fake-server.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 import type { PreparedChangePage } from './api-types.js';
@@ -345,19 +345,15 @@ describe('a client syncing from a server', () => {
   );
 
   it('reads the rest here when the session expires while a reader thread reads', async () => {
-    const normalizer = createNumberNormalizer(MUNICH);
-    const row = (id: string, phone: string) =>
-      toPreparedRow(prepareContact(id, { lastName: id, businessPhone: phone }, normalizer), 'now');
-    const prepared = { form: 'prepared', location: MUNICH, reset: true, deletes: [] };
-    const first = { ...prepared, token: '1.1', more: true, upserts: [row('k', '089 111222')] };
-    const last = { ...prepared, token: '1.2', more: false, upserts: [row('m', '089 333444')] };
+    const first = preparedPage(MUNICH, [['k', '089 111222']], { more: true });
+    const last = preparedPage(MUNICH, [['m', '089 333444']], { token: '1.2', reset: false });
     const asked: string[] = [];
     const url = await serve((query, request) => {
       const token = request.headers.authorization ?? '';
       asked.push(`${query.get('since') ?? '-'} ${token}`);
       if (!query.get('since')) return [200, first];
       return token === 'Bearer new'
-        ? [200, { ...last, reset: false }]
+        ? [200, last]
         : [401, { error: { code: 'UNAUTHORIZED', message: 'expired' } }];
     });
     const http = new HttpClient(url, 'old', {

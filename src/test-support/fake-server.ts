@@ -1,5 +1,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
+import type { LocationSettings } from '../domain/phone-number.js';
+import { createNumberNormalizer } from '../domain/phone-number.js';
+import { toPreparedRow } from '../store/change-feed.js';
+import { prepareContact } from '../store/contact-rows.js';
 
 /** A fake server's answer to a path: a body sent with 200, or one made from the query. */
 export type FakeAnswer =
@@ -17,6 +21,32 @@ export const OFFLINE_BOOK = {
   contactCount: 1,
   rights: { read: true, write: false, offline: true },
 };
+
+/**
+ * A page of changes in the prepared form, as a server with `location` sends it: each
+ * contact `[id, businessPhone]`, its last name its id. Default: a whole copy in one page.
+ */
+export function preparedPage(
+  location: LocationSettings,
+  contacts: [id: string, businessPhone: string][],
+  page: { token?: string; reset?: boolean; more?: boolean } = {},
+): Record<string, unknown> {
+  const numbers = createNumberNormalizer(location);
+  return {
+    form: 'prepared',
+    location,
+    token: page.token ?? '1.1',
+    reset: page.reset ?? true,
+    more: page.more ?? false,
+    upserts: contacts.map(([id, businessPhone]) =>
+      toPreparedRow(
+        prepareContact(id, { lastName: id, businessPhone }, numbers),
+        '2026-11-26T00:00:00.000Z',
+      ),
+    ),
+    deletes: [],
+  };
+}
 
 export interface FakeServer {
   server: Server;
