@@ -105,15 +105,16 @@ export async function syncOfflineCopies(
   const deferred = !cache.hasCopies() && wanted.length > 0;
   if (deferred) cache.deferIndexes();
   const threadFrom = options.readerThreadFrom ?? READER_THREAD_FROM;
-  const reader = wanted.some((b) => cache.filling(b.name) && b.contactCount >= threadFrom)
+  const bigCopy = (book: Book): boolean =>
+    cache.filling(book.name) && book.contactCount >= threadFrom;
+  const reader = wanted.some(bigCopy)
     ? new PageReader({ baseUrl: http.baseUrl, ca: http.ca, location })
     : undefined;
   try {
     for (const book of wanted) {
       try {
-        const threaded =
-          reader && !reader.failed && cache.filling(book.name) && book.contactCount >= threadFrom;
-        const done = await syncBook(http, cache, book, options, threaded ? reader : undefined);
+        const threaded = reader && !reader.failed && bigCopy(book) ? reader : undefined;
+        const done = await syncBook(http, cache, book, options, threaded);
         report.books.push(done);
         report.bytes += done.bytes;
       } catch (error) {
