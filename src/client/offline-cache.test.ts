@@ -32,32 +32,35 @@ function page(token: string, changes: Partial<ChangePage>): ChangePage {
   return { token, reset: false, more: false, upserts: [], deletes: [], ...changes };
 }
 
-/** The file's index names, sorted, as another connection sees them. */
-function indexNames(dir: string): string[] {
+/** What another connection reads from the cache file. */
+function fromFile<T>(dir: string, read: (reader: Database.Database) => T): T {
   const reader = new Database(join(dir, CACHE_FILE), { readonly: true });
   try {
-    return reader
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
-      .pluck()
-      .all() as string[];
+    return read(reader);
   } finally {
     reader.close();
   }
 }
 
+/** The file's index names, sorted. */
+const indexNames = (dir: string): string[] =>
+  fromFile(
+    dir,
+    (db) =>
+      db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .pluck()
+        .all() as string[],
+  );
+
 /** The search index's automerge setting as stored (FTS5's default, 4, when never set). */
-function automerge(dir: string): number {
-  const reader = new Database(join(dir, CACHE_FILE), { readonly: true });
-  try {
-    const stored = reader
-      .prepare("SELECT v FROM contact_fts_config WHERE k = 'automerge'")
-      .pluck()
-      .get() as number | undefined;
-    return stored ?? 4;
-  } finally {
-    reader.close();
-  }
-}
+const automerge = (dir: string): number =>
+  fromFile(
+    dir,
+    (db) =>
+      (db.prepare("SELECT v FROM contact_fts_config WHERE k = 'automerge'").pluck().get() as
+        number | undefined) ?? 4,
+  );
 
 describe('OfflineCache', () => {
   let dir: string;
