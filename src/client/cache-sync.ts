@@ -68,6 +68,14 @@ export const READER_THREAD_FROM = 50_000;
  */
 export const DEFAULT_PAGE_SIZE = 10_000;
 
+/**
+ * Most contacts in complete copies with which full copies are still filled without the
+ * random-key indexes. Meanwhile another process reads those copies without the indexes
+ * (slower, still right), and a failed build (disk full) leaves them so: fine for the few
+ * entries of Global.LocalNumbers, not for big copies a laptop relies on offline.
+ */
+export const DEFER_INDEXES_UP_TO = 10_000;
+
 /** The books the user may read, checked. */
 export async function fetchBooks(http: HttpClient): Promise<Book[]> {
   return parseAnswer(BookListSchema, await http.get('/api/v1/phonebooks'), 'book list');
@@ -99,10 +107,11 @@ export async function syncOfflineCopies(
   await cache.setLocation(location);
   const report: SyncReport = { books: [], dropped, bytes: 0 };
   const wanted = offline.filter((book) => !options.only || options.only.includes(book.name));
-  // A first sync (no copy here yet) fills faster with the random-key indexes built once at
-  // the end; with copies here, a failure to build them (disk full) could leave those
-  // unanswerable.
-  const deferred = !cache.hasCopies() && wanted.length > 0;
+  // Full copies fill faster with the random-key indexes built once at the end: on a first
+  // sync, also one resumed after an interruption (Global.LocalNumbers is complete by then).
+  const deferred =
+    wanted.some((book) => cache.filling(book.name)) &&
+    cache.copiedContacts() <= DEFER_INDEXES_UP_TO;
   if (deferred) cache.deferIndexes();
   const threadFrom = options.readerThreadFrom ?? READER_THREAD_FROM;
   const bigCopy = (book: Book): boolean =>

@@ -240,6 +240,17 @@ export class OfflineCache {
     );
   }
 
+  /** Contacts in the complete copies here (not counting copies still filling). */
+  copiedContacts(): number {
+    return this.#db
+      .prepare(
+        `SELECT coalesce(sum(p.contact_count), 0) FROM client_books b
+         JOIN phonebooks p ON p.id = b.local_id`,
+      )
+      .pluck()
+      .get() as number;
+  }
+
   /** Books with a copy here (complete or still filling). */
   books(): CachedBook[] {
     const rows = this.#db
