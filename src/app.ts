@@ -24,6 +24,7 @@ import type { SqliteDatabase } from './store/database.js';
 import { openDatabase } from './store/database.js';
 import { writeFileAtomic } from './store/folder-config.js';
 import { Home } from './store/home.js';
+import { SyncHistoryStore } from './store/sync-history.js';
 import { SyncCache } from './store/sync-cache.js';
 import { ChangeFeed } from './store/change-feed.js';
 import { SyncEngine } from './sync/sync-engine.js';
@@ -95,6 +96,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
   const sync = new SyncEngine({
     home,
     books,
+    history: new SyncHistoryStore(db),
     cache: syncCache,
     contacts: contactStore,
     location,

@@ -170,6 +170,24 @@ export const MIGRATIONS: readonly string[] = [
     other TEXT NOT NULL
   );
   `,
+  // Each external book's last syncs (the status page's history), with the whole report of
+  // the newest successful one: a restart keeps the last error, the back-off and the report.
+  `
+  CREATE TABLE sync_history (
+    id INTEGER PRIMARY KEY,
+    book_id INTEGER NOT NULL REFERENCES phonebooks(id) ON DELETE CASCADE,
+    started_at TEXT NOT NULL,
+    duration_ms INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    added INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    deleted INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,
+    error TEXT,
+    report TEXT
+  );
+  CREATE INDEX sync_history_book ON sync_history (book_id, id);
+  `,
 ];
 
 export interface OpenDatabaseOptions {

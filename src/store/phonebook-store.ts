@@ -108,6 +108,9 @@ export class PhonebookStore {
           .prepare('UPDATE group_resources SET book_id = ? WHERE book_id = ?')
           .run(stagingId, bookId);
         this.#db.prepare('UPDATE notes SET book_id = ? WHERE book_id = ?').run(stagingId, bookId);
+        this.#db
+          .prepare('UPDATE sync_history SET book_id = ? WHERE book_id = ?')
+          .run(stagingId, bookId);
       })
       .immediate();
     this.#changed();

@@ -70,6 +70,51 @@ describe('external books: a CSV book through the API and the sync engine', () =>
     expect(builtin?.syncHistory).toEqual([]);
   });
 
+  it('keeps the syncs, the last error, report and back-off across a restart', async () => {
+    await create();
+    writeFileSync(csv, `${people(3)}K9;"broken;x;y;z;1;2\r\n`);
+    await update();
+    rmSync(csv);
+    expect((await t.call('POST', '/api/v1/phonebooks/Kunden/sync?wait=true')).statusCode).toBe(503);
+    const seen = async () => {
+      const books = (await t.call('GET', '/api/v1/phonebooks')).json() as {
+        name: string;
+        sync: Record<string, unknown>;
+      }[];
+      const status = (await t.call('GET', '/api/v1/status')).json() as {
+        phonebooks: { name: string; syncHistory: Record<string, unknown>[] }[];
+      };
+      return {
+        sync: books.find((b) => b.name === 'Kunden')?.sync,
+        history: status.phonebooks.find((b) => b.name === 'Kunden')?.syncHistory,
+      };
+    };
+    const before = await seen();
+    expect(before.sync).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('kunden.csv'),
+      report: { added: 3, skipped: 1, errors: [{ at: expect.stringMatching(/:5$/) }] },
+    });
+    expect(before.history?.map((h) => h.status)).toEqual(['failed', 'ok']);
+    const home = t.home;
+    await t.server.close();
+    await t.app.close();
+    t = await createTestApp({ home, schedule: false });
+    // The same error and report, and the retry waits out the same back-off.
+    expect(await seen()).toEqual(before);
+  });
+
+  it('gives a book created again under a deleted name a history of its own', async () => {
+    await create();
+    await update();
+    expect((await t.call('DELETE', '/api/v1/phonebooks/Kunden')).statusCode).toBe(200);
+    await create();
+    const status = (await t.call('GET', '/api/v1/status')).json() as {
+      phonebooks: { name: string; syncHistory: unknown[] }[];
+    };
+    expect(status.phonebooks.find((b) => b.name === 'Kunden')?.syncHistory).toEqual([]);
+  });
+
   it('previews columns, the proposed mapping and the first records before saving', async () => {
     const response = await t.call('POST', '/api/v1/phonebooks/preview', {
       body: { kind: 'csv', source: { path: csv, idColumn: 'Kundennr' }, limit: 3 },

@@ -8,7 +8,9 @@ import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.j
 import type { CacheTarget } from './cache-target.js';
 import { DEFAULT_CACHE, backoffMs, nextSyncAt } from './schedule.js';
 import type { SyncJob } from './sync-job.js';
-import type { SyncReport } from './sync-report.js';
+import type { SyncHistoryStore } from '../store/sync-history.js';
+import { HISTORY_LENGTH } from '../store/sync-history.js';
+import type { SyncHistoryEntry, SyncReport } from './sync-report.js';
 import { SyncWorkers } from './sync-workers.js';
 
 /** The sync state `GET /api/v1/phonebooks` shows. */
@@ -30,6 +32,8 @@ export interface SyncEngineDeps {
   events: EventBus;
   logger: Logger;
   now: () => Date;
+  /** Where each book's syncs are kept across restarts. */
+  history: SyncHistoryStore;
   /** Called after a rebuild replaced a book's copy (its id changed): drop cached rights. */
   onRebuilt?: () => void;
   /**
@@ -46,29 +50,16 @@ export interface SyncEngineDeps {
 const CHECK_EVERY_MS = 30_000;
 
 interface BookState {
+  /** The book this state is of (a rebuild gives it a new id; see `#remember`). */
+  bookId: number;
   running?: Promise<SyncReport>;
   failures: number;
   lastFailureAt?: number;
   error: string | null;
   report?: SyncReport;
-  /** The last syncs since the server started, newest first. */
+  /** The last syncs, newest first (as kept in the store). */
   history: SyncHistoryEntry[];
 }
-
-/** One past sync of a book, as the status page lists it. */
-export interface SyncHistoryEntry {
-  startedAt: string;
-  durationMs: number;
-  status: 'ok' | 'failed';
-  added: number;
-  updated: number;
-  deleted: number;
-  skipped: number;
-  error: string | null;
-}
-
-/** How many past syncs per book are kept for the status page. */
-const HISTORY_LENGTH = 20;
 
 /**
  * Keeps the copies of external books current: on the schedule of each book's cache
@@ -109,20 +100,22 @@ export class SyncEngine {
     const lastSync = this.#d.home.readBookSetting(book.name, 'LastSync') || null;
     if (book.kind === 'builtin' || book.kind === 'local-numbers')
       return { lastSync: null, status: 'none', error: null };
-    const state = this.#states.get(key(book));
-    const status = state?.running ? 'running' : state?.error ? 'failed' : lastSync ? 'ok' : 'idle';
+    const state = this.#state(book);
+    const status = state.running ? 'running' : state.error ? 'failed' : lastSync ? 'ok' : 'idle';
     return {
       lastSync,
       status,
-      error: state?.error ?? null,
+      error: state.error,
       nextSync: this.#nextAttempt(book)?.toISOString() ?? null,
-      ...(state?.report ? { report: state.report } : {}),
+      ...(state.report ? { report: state.report } : {}),
     };
   }
 
-  /** The book's syncs since the server started, newest first (the status page's history). */
+  /** The book's last syncs, newest first (the status page's history); none for builtins. */
   history(name: string): SyncHistoryEntry[] {
-    return [...(this.#states.get(name.toLowerCase())?.history ?? [])];
+    const book = this.#d.books.byName(name);
+    if (!book || book.kind === 'builtin' || book.kind === 'local-numbers') return [];
+    return [...this.#state(book).history];
   }
 
   /** Runs every book that is due; books already running are left alone. */
@@ -146,11 +139,11 @@ export class SyncEngine {
   }
 
   #nextAttempt(book: PhonebookRecord): Date | undefined {
-    const state = this.#states.get(key(book));
-    if (state?.running) return undefined;
+    const state = this.#state(book);
+    if (state.running) return undefined;
     const now = this.#d.now();
     if (this.#d.home.readBookSetting(book.name, 'SyncState') === 'running') return now; // interrupted
-    if (state?.lastFailureAt !== undefined)
+    if (state.lastFailureAt !== undefined)
       return new Date(state.lastFailureAt + backoffMs(state.failures));
     const last = this.#d.home.readBookSetting(book.name, 'LastSync');
     const lastSync = last ? new Date(last) : undefined;
@@ -159,11 +152,36 @@ export class SyncEngine {
 
   #state(book: PhonebookRecord): BookState {
     let state = this.#states.get(key(book));
-    if (!state) {
-      state = { failures: 0, error: null, history: [] };
+    // Another book of that name (the one before was deleted): its own history, if any.
+    if (!state || (state.bookId !== book.id && !state.running)) {
+      state = restored(this.#d.history, book.id);
       this.#states.set(key(book), state);
     }
     return state;
+  }
+
+  /** Adds a sync to the book's history, in memory and in the store. */
+  #remember(
+    book: PhonebookRecord,
+    state: BookState,
+    entry: SyncHistoryEntry,
+    report?: SyncReport,
+  ): void {
+    state.history.unshift(entry);
+    state.history.length = Math.min(state.history.length, HISTORY_LENGTH);
+    // A rebuild gave the book a new id; a book deleted meanwhile has no history to keep.
+    const current = this.#d.books.byName(book.name);
+    if (!current) return;
+    state.bookId = current.id;
+    try {
+      this.#d.history.add(current.id, entry, report);
+    } catch (error) {
+      // The sync itself stands; only a restart would forget it.
+      this.#d.logger.warn(
+        { code: 'SYNC_HISTORY_NOT_KEPT', phonebook: book.name, err: error },
+        'the sync could not be recorded in the store',
+      );
+    }
   }
 
   async #run(book: PhonebookRecord, state: BookState): Promise<SyncReport> {
@@ -181,7 +199,7 @@ export class SyncEngine {
       });
       this.#d.onSynced?.(book, read.version);
       Object.assign(state, { failures: 0, lastFailureAt: undefined, error: null, report });
-      remember(state, { ...counts(report), status: 'ok', error: null });
+      this.#remember(book, state, { ...counts(report), status: 'ok', error: null }, report);
       log.info({ code: 'SYNC_DONE', ...summary(report) }, 'sync done');
       this.#d.events.publish({ type: 'phonebooks-changed' });
       return report;
@@ -192,7 +210,7 @@ export class SyncEngine {
       state.failures++;
       state.lastFailureAt = this.#d.now().getTime();
       state.error = error instanceof Error ? error.message : String(error);
-      remember(state, {
+      this.#remember(book, state, {
         startedAt: started.toISOString(),
         durationMs: this.#d.now().getTime() - started.getTime(),
         status: 'failed',
@@ -276,9 +294,26 @@ function key(book: PhonebookRecord): string {
   return book.name.toLowerCase();
 }
 
-function remember(state: BookState, entry: SyncHistoryEntry): void {
-  state.history.unshift(entry);
-  state.history.length = Math.min(state.history.length, HISTORY_LENGTH);
+/**
+ * A book's state as the store kept it: its history, the report of its last successful sync,
+ * and, when its last syncs failed, their error and back-off.
+ */
+function restored(history: SyncHistoryStore, bookId: number): BookState {
+  const entries = history.list(bookId);
+  const ok = entries.findIndex((entry) => entry.status === 'ok');
+  const failures = ok === -1 ? entries.length : ok;
+  const last = entries[0];
+  const report = history.lastReport(bookId);
+  return {
+    bookId,
+    failures,
+    error: failures > 0 ? (last?.error ?? null) : null,
+    history: entries,
+    ...(failures > 0 && last
+      ? { lastFailureAt: Date.parse(last.startedAt) + last.durationMs }
+      : {}),
+    ...(report ? { report } : {}),
+  };
 }
 
 function counts(report: SyncReport): Omit<SyncHistoryEntry, 'status' | 'error'> {

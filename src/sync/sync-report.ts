@@ -16,6 +16,18 @@ export interface SyncReport {
 
 export const MAX_LISTED_SKIPS = 1000;
 
+/** One past sync of a book, as the status page lists it. */
+export interface SyncHistoryEntry {
+  startedAt: string;
+  durationMs: number;
+  status: 'ok' | 'failed';
+  added: number;
+  updated: number;
+  deleted: number;
+  skipped: number;
+  error: string | null;
+}
+
 export function emptyReport(mode: 'full' | 'changed', startedAt: Date): SyncReport {
   return {
     mode,

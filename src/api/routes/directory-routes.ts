@@ -34,7 +34,7 @@ export function directoryRoutes(table: RouteTable): void {
     url: '/api/v1/status',
     summary:
       'Version, home directory, uptime and books (admins); each book with `syncHistory`: its ' +
-      'last 20 syncs since the server started, newest first ' +
+      'last 20 syncs (kept across restarts), newest first ' +
       '(`{startedAt, durationMs, status, added, updated, deleted, skipped, error}`).',
     tag: 'server',
     auth: 'admin',

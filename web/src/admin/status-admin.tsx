@@ -28,7 +28,7 @@ function duration(seconds: number): string {
   return `${h} h ${m} min`;
 }
 
-/** Version, home directory, uptime, and each book's syncs since the server started. */
+/** Version, home directory, uptime, and each book's last syncs. */
 export function StatusAdmin() {
   const [status, setStatus] = useState<Status | null>(null);
   useEffect(() => void api<Status>('/status').then(setStatus), []);
