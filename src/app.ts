@@ -98,7 +98,6 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     books,
     history: new SyncHistoryStore(db),
     cache: syncCache,
-    contacts: contactStore,
     location,
     events,
     logger: options.logger,

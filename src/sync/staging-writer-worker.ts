@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { WritableContact } from '../store/contact-rows.js';
 import { ContactStore } from '../store/contact-store.js';
 import { openDatabase } from '../store/database.js';
-import { WriteChunks } from './pacer.js';
+import { WriteChunks } from './write-chunks.js';
 import { decodeBatch } from './staging-batch.js';
 import type { FromStagingWriter, StagingWriterData, ToStagingWriter } from './staging-writer.js';
 import { MAX_ROWS_IN_FLIGHT } from './staging-writer.js';

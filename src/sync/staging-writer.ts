@@ -1,8 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { CtibookError } from '../domain/errors.js';
-import type { ContactStore } from '../store/contact-store.js';
 import type { PreparedContact } from '../store/contact-rows.js';
-import { WriteChunks } from './pacer.js';
 import type { StagingBatch } from './staging-batch.js';
 import { encodeBatch } from './staging-batch.js';
 import { startWorker } from './start-worker.js';
@@ -22,40 +20,6 @@ export interface StagingWriter {
   finish(): Promise<void>;
   /** Stops writing (the sync failed); what was committed is left for the discard. */
   abort(): Promise<void>;
-}
-
-/**
- * Writes on the calling thread in transactions of about 40 ms: for syncs that run on the
- * main thread, where a lookup waits for a whole transaction.
- */
-export class StagingHere implements StagingWriter {
-  readonly #contacts: ContactStore;
-  readonly #stagingId: number;
-  readonly #now: string;
-  readonly #chunks = new WriteChunks();
-
-  constructor(contacts: ContactStore, stagingId: number, now: string) {
-    this.#contacts = contacts;
-    this.#stagingId = stagingId;
-    this.#now = now;
-  }
-
-  get batchSize(): number {
-    return this.#chunks.size;
-  }
-
-  async write(rows: PreparedContact[]): Promise<void> {
-    if (rows.length === 0) return;
-    this.#chunks.timed(() => this.#contacts.insertNew(this.#stagingId, rows, this.#now));
-  }
-
-  async finish(): Promise<void> {
-    // Every write was committed when it returned.
-  }
-
-  async abort(): Promise<void> {
-    // Nothing runs in between writes.
-  }
 }
 
 /** What a staging writer thread is started with. */

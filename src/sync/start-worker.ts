@@ -1,5 +1,7 @@
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -27,4 +29,23 @@ export function startWorker(
   const url = JSON.stringify(entry);
   const boot = `import(${tsx}).then((tsx) => tsx.tsImport(${url}, ${url}))`;
   return new Worker(boot, { eval: true, workerData });
+}
+
+/**
+ * Starts the module `name` of the folder of `from` as a child process with an IPC channel
+ * (structured clone, as worker messages), from compiled JS or, when the caller runs as
+ * TypeScript, with tsx's loader. It gets the server's environment and output, none of
+ * its command-line options (a debugger or profiler flag is the server's own).
+ */
+export function startProcess(name: string, from: string = import.meta.url): ChildProcess {
+  const typescript = new URL(from).pathname.endsWith('.ts');
+  const entry = fileURLToPath(new URL(`./${name}.${typescript ? 'ts' : 'js'}`, from));
+  const loader = typescript
+    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
+    : [];
+  return fork(entry, [], {
+    execArgv: loader,
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }

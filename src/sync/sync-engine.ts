@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../directory/events.js';
 import type { LocationService } from '../directory/location-service.js';
 import type { CacheSettings } from '../domain/phonebook.js';
-import type { ContactStore } from '../store/contact-store.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
 import type { CacheTarget } from './cache-target.js';
@@ -26,8 +25,6 @@ export interface SyncEngineDeps {
   home: Home;
   books: PhonebookStore;
   cache: CacheTarget;
-  /** The main thread's contacts, for the kinds whose syncs cannot run on a worker. */
-  contacts: ContactStore;
   location: LocationService;
   events: EventBus;
   logger: Logger;
@@ -65,8 +62,9 @@ interface BookState {
  * Keeps the copies of external books current: on the schedule of each book's cache
  * settings, at start-up for books whose `LastSync=` is empty or due, and on demand
  * ("Update"). A failed sync keeps the old copy, records the error and retries with back-off.
- * The heavy work of each sync runs on a worker thread (see {@link SyncWorkers}); the main
- * thread keeps the schedule, the states, progress events and the quick final steps.
+ * The heavy work of each sync runs on a worker thread, or in a child process for ODBC kinds
+ * (see {@link SyncWorkers}); the main thread keeps the schedule, the states, progress events
+ * and the quick final steps.
  */
 export class SyncEngine {
   readonly #d: SyncEngineDeps;
@@ -78,7 +76,7 @@ export class SyncEngine {
 
   constructor(deps: SyncEngineDeps) {
     this.#d = deps;
-    this.#workers = new SyncWorkers(deps.contacts, deps.idleMs);
+    this.#workers = new SyncWorkers(deps.idleMs);
   }
 
   /** Starts the schedule; the first check runs at once (start-up syncs). */

@@ -13,7 +13,6 @@ import type { PullOptions, PulledRecord, UnchangedRow } from './pull.js';
 import { pullChanges, pullContacts, pullRecords, recordContext } from './pull.js';
 import { DEFAULT_CACHE } from './schedule.js';
 import type { StagingWriter } from './staging-writer.js';
-import { StagingHere } from './staging-writer.js';
 import type { SyncReport } from './sync-report.js';
 import { MAX_LISTED_SKIPS, emptyReport } from './sync-report.js';
 
@@ -45,12 +44,10 @@ export interface SyncJobResult {
   tooMany?: boolean;
 }
 
-/** How {@link runSyncJob} lets other work in and where a rebuild writes. */
+/** Where {@link runSyncJob} writes a rebuild. */
 export interface SyncJobOptions {
-  /** Lets the event loop in between rows when the job runs on the main thread. */
-  pace?: () => Promise<void>;
-  /** Where a rebuild's rows go; default: written on this thread ({@link StagingHere}). */
-  staging?: (job: SyncJob, stagingId: number) => StagingWriter;
+  /** Where a rebuild's rows go (a writer thread: see `StagingThread`). */
+  staging: (job: SyncJob, stagingId: number) => StagingWriter;
 }
 
 /** Rows between progress reports. */
@@ -67,10 +64,9 @@ export async function runSyncJob(
   job: SyncJob,
   contacts: ContactStore,
   progress: (done: number, phase: string) => void,
-  options: SyncJobOptions = {},
+  options: SyncJobOptions,
 ): Promise<SyncJobResult> {
   const { book } = job;
-  const pace = options.pace ?? (async () => undefined);
   const report =
     job.report ?? emptyReport(job.mode === 'diff' ? 'changed' : 'full', new Date(job.now));
   const skip = (row: SkippedRow): void => {
@@ -94,8 +90,8 @@ export async function runSyncJob(
   try {
     if (job.mode === 'diff') {
       const applied = listed
-        ? await applyRecordDiff(job, contacts, pull, report, progress, pace)
-        : await applyChanges(job, contacts, pull, report, progress, pace);
+        ? await applyRecordDiff(job, contacts, pull, report, progress)
+        : await applyChanges(job, contacts, pull, report, progress);
       if (!applied) {
         report.added = report.updated = report.unchanged = 0;
         return { report, tooMany: true };
@@ -104,16 +100,15 @@ export async function runSyncJob(
       const { stagingId } = job;
       if (stagingId === undefined) throw new Error('rebuild without a staging book');
       const old = await contacts.hashesInSlices(book.id);
-      const staging =
-        options.staging?.(job, stagingId) ?? new StagingHere(contacts, stagingId, job.now);
+      const staging = options.staging(job, stagingId);
       if (listed) {
         const list = new RecordListBuilder();
         const read = await readRecords(connector, undefined, pull, job);
         const rows = listedContacts(pullRecords(pull, read, undefined), list);
-        await fillStaging(staging, rows, old, report, progress, pace);
+        await fillStaging(staging, rows, old, report, progress);
         // After the writer finished: the list describes the staging copy's final seq.
         contacts.putRecordList(stagingId, list.build(read.fingerprint));
-      } else await fillStaging(staging, pullContacts(pull), old, report, progress, pace);
+      } else await fillStaging(staging, pullContacts(pull), old, report, progress);
     }
     const version = connector.version?.();
     return { report, ...(version === undefined ? {} : { version }) };
@@ -129,7 +124,6 @@ async function applyChanges(
   options: PullOptions,
   report: SyncReport,
   progress: (done: number, phase: string) => void,
-  pace: () => Promise<void>,
 ): Promise<boolean> {
   const { connector } = options;
   const old = await contacts.hashesInSlices(job.book.id);
@@ -139,7 +133,7 @@ async function applyChanges(
       : undefined;
   const rows = pullChanges({ ...options, ...(since ? { since } : {}) }, old);
   const partial = since ? connector : undefined;
-  return applyDiff(job, contacts, rows, old, report, partial, progress, pace);
+  return applyDiff(job, contacts, rows, old, report, partial, progress);
 }
 
 function readRecords(
@@ -179,7 +173,6 @@ async function applyRecordDiff(
   options: PullOptions,
   report: SyncReport,
   progress: (done: number, phase: string) => void,
-  pace: () => Promise<void>,
 ): Promise<boolean> {
   const bookId = job.book.id;
   const stored = contacts.recordList(bookId);
@@ -216,7 +209,6 @@ async function applyRecordDiff(
       reported = count;
       progress(count, 'reading');
     }
-    await pace();
   }
   assertMostRowsRead(report, count);
   const deletes: string[] = [];
@@ -258,7 +250,6 @@ async function applyDiff(
   report: SyncReport,
   partial: SourceConnector | undefined,
   progress: (done: number, phase: string) => void,
-  pace: () => Promise<void>,
 ): Promise<boolean> {
   const upserts: PreparedContact[] = [];
   const seen = new Set<string>();
@@ -275,7 +266,6 @@ async function applyDiff(
       if (upserts.length > MAX_DIFF) return false;
     }
     if (read % PROGRESS_EVERY === 0) progress(read, 'reading');
-    await pace();
   }
   assertMostRowsRead(report, read);
   let ids = seen;
@@ -294,8 +284,8 @@ async function applyDiff(
 }
 
 /**
- * Fills the staging copy through `staging` (on this thread in transactions of about 40 ms,
- * or on a writer thread while this one reads on); a failure stops the writer.
+ * Fills the staging copy through `staging` (a writer thread, while this one reads on); a
+ * failure stops the writer.
  */
 async function fillStaging(
   staging: StagingWriter,
@@ -303,7 +293,6 @@ async function fillStaging(
   old: Map<string, number>,
   report: SyncReport,
   progress: (done: number, phase: string) => void,
-  pace: () => Promise<void>,
 ): Promise<void> {
   // Ids are unique (the read drops duplicates): the old ids not read are the old ones
   // less those read, counted rather than kept (a million ids' Set).
@@ -328,7 +317,6 @@ async function fillStaging(
       chunk.push(contact);
       if (chunk.length >= staging.batchSize) await write();
       if (read % PROGRESS_EVERY === 0) progress(read, 'writing');
-      await pace();
     }
     await write();
     await staging.finish();

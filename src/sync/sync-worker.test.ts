@@ -1,4 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import type { Server, Socket } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,8 +17,10 @@ import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 import { SyncWorkers } from './sync-workers.js';
 import { parseSourceConfig } from '../sources/registry.js';
+import { createContactsTable, createTestDatabase } from '../test-support/databases.js';
 
 const ROWS = 50_000;
+const ODBC_ROWS = 3000;
 const ADMIN = { username: 'admin', admin: true };
 
 function people(count: number, lastName: string): string {
@@ -19,6 +29,29 @@ function people(count: number, lastName: string): string {
     text += `K${i};Hans;${lastName}${i};Firma ${i % 7};089 ${4000000 + i};München\r\n`;
   }
   return text;
+}
+
+/** This process's children that run a sync process (Linux: /proc). */
+function syncProcesses(): number[] {
+  const children = readdirSync('/proc/self/task').flatMap((task) =>
+    readFileSync(`/proc/self/task/${task}/children`, 'utf8').split(' ').filter(Boolean),
+  );
+  return children.map(Number).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('sync-process');
+    } catch {
+      return false; // ended meanwhile
+    }
+  });
+}
+
+/** Waits up to 5 s for the processes to end; returns those still running. */
+async function stillRunning(pids: Iterable<number>): Promise<number[]> {
+  const alive = (): number[] => [...pids].filter((pid) => existsSync(`/proc/${pid}`));
+  for (let i = 0; i < 100 && alive().length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return alive();
 }
 
 describe('syncs on a worker thread', () => {
@@ -99,6 +132,77 @@ describe('syncs on a worker thread', () => {
     expect(book()).toMatchObject({ id: before.id, seq: before.seq + ROWS });
   }, 180_000);
 
+  it('syncs an ODBC table in a process of its own, which ends with the sync or the server', async () => {
+    const db = await createTestDatabase('sqlite');
+    try {
+      await createContactsTable(db, 'leute');
+      const rows = Array.from(
+        { length: ODBC_ROWS },
+        (_, i) => `('Hans', 'Odbc${i}', '089 ${5000000 + i}', 'Firma', '2020-01-01 00:00:00')`,
+      );
+      await db.exec(
+        `INSERT INTO leute (first, last, phone, company, modified) VALUES ${rows.join(', ')}`,
+      );
+      const created = await t.call('POST', '/api/v1/phonebooks', {
+        body: {
+          name: 'Leute',
+          kind: 'odbc',
+          source: { connectionString: db.connectionString, table: 'leute', idColumn: 'id' },
+          mapping: { id: 'id', firstName: 'first', lastName: 'last', businessPhone: 'phone' },
+        },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const leute = t.app.stores.books.byName('Leute') as PhonebookRecord;
+      const seen = new Set<number>();
+      const [report, late] = await watched(
+        () => t.app.sync.sync(leute),
+        () => syncProcesses().forEach((pid) => seen.add(pid)),
+      );
+      expect(report).toMatchObject({ added: ODBC_ROWS, skipped: 0 });
+      expect(late).toBeLessThan(500);
+      expect(t.app.lookup.lookup(ADMIN, '089 5000007').matches[0]?.displayName).toBe('Hans Odbc7');
+      // One process did the sync, and it ended with it.
+      expect(seen.size).toBe(1);
+      expect(await stillRunning(seen)).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+
+    // A sync that hangs in its driver (a server that never answers) ends with the server.
+    const silent: Server = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const stuck = t.app.stores.books.insert(
+        'Stuck',
+        'odbc',
+        {
+          readOnly: true,
+          notes: 'none',
+          source: parseSourceConfig('odbc', {
+            connectionString: `Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=${port};Database=x;Uid=x;Pwd=x;`,
+            table: 'contacts',
+            idColumn: 'id',
+          }) as Record<string, unknown>,
+        },
+        new Date().toISOString(),
+      );
+      mkdirSync(join(t.home, 'folders', 'Stuck', 'cfg'), { recursive: true });
+      const running = t.app.sync.sync(stuck);
+      let pids: number[] = [];
+      for (let i = 0; i < 200 && pids.length === 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        pids = syncProcesses();
+      }
+      expect(pids).toHaveLength(1);
+      await t.app.close();
+      await expect(running).rejects.toMatchObject({ code: 'SOURCE_UNAVAILABLE' });
+      expect(await stillRunning(pids)).toEqual([]);
+    } finally {
+      silent.close();
+    }
+  }, 180_000);
+
   it('stops a sync whose source hangs, keeps the old copy, and closes while one runs', async () => {
     const sockets: Socket[] = [];
     const silent: Server = createServer((socket) => sockets.push(socket));
@@ -120,7 +224,7 @@ describe('syncs on a worker thread', () => {
         new Date().toISOString(),
       );
       mkdirSync(join(t.home, 'folders', 'Still', 'cfg'), { recursive: true });
-      const workers = new SyncWorkers(t.app.stores.contacts, 1000);
+      const workers = new SyncWorkers(1000);
       const job = {
         storeFile: t.app.home.storeFile,
         synchronous: 'NORMAL' as const,

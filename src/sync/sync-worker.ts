@@ -1,62 +1,18 @@
 /**
- * Entry of a sync's worker thread (see `runSyncWorker`): runs one {@link SyncJob} on its
- * own connection to the store, so that reading, preparing and writing a large copy never
- * holds the main thread. After a rebuild it waits for the main thread to promote the
- * staging copy, then drops the replaced copy.
+ * Entry of a sync's worker thread (see `SyncWorkers`): runs one job with
+ * {@link hostSyncJob} and talks to the main thread through its port.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ContactStore } from '../store/contact-store.js';
-import { openDatabase } from '../store/database.js';
 import type { SyncJob } from './sync-job.js';
-import { runSyncJob } from './sync-job.js';
-import { StagingThread } from './staging-writer.js';
+import { hostSyncJob } from './sync-job-host.js';
 import type { FromMain, FromWorker } from './worker-messages.js';
-import { serializeError } from './worker-messages.js';
 
 const port = parentPort;
 if (!port) throw new Error('sync-worker runs as a worker thread only');
-const job = (workerData as { job: SyncJob }).job;
-const post = (message: FromWorker): void => port.postMessage(message);
-const fromMain = new Promise<FromMain>((resolve) => port.once('message', resolve));
-
-const db = openDatabase(job.storeFile, { synchronous: job.synchronous });
-// A diff's one transaction dirties pages all over a large store; copying them from the WAL
-// into the file (the automatic checkpoint at its commit, 0.4–0.9 s at 1,000,000 contacts)
-// is left until the result is posted: readers see the new copy from the commit on. (A
-// rebuild's drop of the old copy commits a chunk at a time and checkpoints as usual.)
-if (job.mode === 'diff') db.pragma('wal_autocheckpoint = 0');
+const { job } = workerData as { job: SyncJob };
+const answer = new Promise<FromMain>((resolve) => port.once('message', resolve));
 try {
-  // Constructing a ContactStore resumes index merging; the main thread paused it for the sync.
-  const contacts = new ContactStore(db);
-  contacts.pauseIndexMerging(true);
-  const progress = (done: number, phase: string): void => post({ type: 'progress', done, phase });
-  const result = await runSyncJob(job, contacts, progress, {
-    // A rebuild writes on a second thread while this one reads and prepares.
-    staging: ({ storeFile, synchronous, now }, stagingId) =>
-      new StagingThread({ storeFile, synchronous, stagingId, now }),
-  });
-  if (job.mode === 'rebuild') {
-    post({ type: 'staged', result });
-    const answer = await fromMain;
-    if (answer.type === 'promoted') {
-      await contacts.dropInChunks(job.book.id);
-      post({ type: 'dropped' });
-    }
-  } else post({ type: 'done', result });
-} catch (error) {
-  post({ type: 'failed', error: serializeError(error) });
+  await hostSyncJob(job, (message: FromWorker) => port.postMessage(message), answer);
 } finally {
-  // Still on this thread: a main-thread commit meanwhile finds the checkpoint taken and
-  // skips its own (an automatic checkpoint never waits).
-  if (job.mode === 'diff') checkpoint();
-  db.close();
   port.close();
-}
-
-function checkpoint(): void {
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // Busy or closing: the next commit's automatic checkpoint does it.
-  }
 }

@@ -1,24 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Pacer, SLICE_MS, WRITE_TARGET_MS, WriteChunks } from './pacer.js';
-
-const busy = (ms: number): void => {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
-};
-
-describe('Pacer', () => {
-  it('lets a timer run during a long loop of work', async () => {
-    const pacer = new Pacer();
-    let fired = false;
-    setTimeout(() => (fired = true), 0);
-    const end = performance.now() + SLICE_MS * 5;
-    while (performance.now() < end && !fired) {
-      busy(1);
-      await pacer.pause();
-    }
-    expect(fired).toBe(true);
-  });
-});
+import { WRITE_TARGET_MS, WriteChunks } from './write-chunks.js';
 
 describe('WriteChunks', () => {
   it('grows chunks while writes are quick and shrinks them when slow, at most 2× a step', () => {

@@ -1,27 +1,4 @@
-/** Longest stretch of work on the main thread between two turns of the event loop. */
-export const SLICE_MS = 10;
-
-/**
- * Lets the event loop run (lookups, searches, HTTP) during a long loop on the main thread:
- * {@link pause} yields a macrotask turn once {@link SLICE_MS} of work have passed.
- * (`for await` over a generator alone yields microtasks only, which let no request in.)
- */
-export class Pacer {
-  #since = performance.now();
-
-  async pause(): Promise<void> {
-    if (performance.now() - this.#since < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
-    this.paused();
-  }
-
-  /** Notes that the caller just yielded by itself. */
-  paused(): void {
-    this.#since = performance.now();
-  }
-}
-
-/** What one write transaction of a sync should take, so that a lookup never waits long. */
+/** What one write should take unless told otherwise (see {@link WriteChunksOptions}). */
 export const WRITE_TARGET_MS = 40;
 const MIN_ROWS = 250;
 const MAX_ROWS = 20_000;
