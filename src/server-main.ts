@@ -44,7 +44,18 @@ export async function serve(
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ code: 'STOPPING' }, 'ctibook is stopping');
-      await server.close();
+      const closed = server.close();
+      // Running syncs stop first, so a request waiting for one (`…/sync?wait=true`) is
+      // answered now rather than when the sync would have ended.
+      await app.sync.stop();
+      // A connection whose last request is answered is idle: closed then, not at the end of
+      // its keep-alive (72 s).
+      const idle = setInterval(() => server.server.closeIdleConnections(), 50);
+      try {
+        await closed;
+      } finally {
+        clearInterval(idle);
+      }
       await app.close();
     })();
     return stopping;

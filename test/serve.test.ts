@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -67,6 +67,38 @@ describe('ctibook serve (a real process)', () => {
       expect(await server.exited).toEqual({ code: 0, signal: null });
       expect(server.stderr()).toContain('"code":"STOPPING"');
     }
+  });
+
+  it('stops at once while a request waits for a sync, answering it', async () => {
+    const home = newHome();
+    const csv = join(home, 'big.csv');
+    const lines = ['id;lastName;businessPhone'];
+    for (let i = 0; i < 100_000; i++) lines.push(`k${i};Name${i};089 ${3_000_000 + i}`);
+    writeFileSync(csv, `${lines.join('\n')}\n`);
+    server = await startServer(['--home', home], { CTIBOOK_ADMIN_PASSWORD: 'stop-in-sync-1' });
+    const token = await httpLogin(server.url, 'admin', 'stop-in-sync-1');
+    const headers = { authorization: `Bearer ${token}` };
+    const created = await fetch(`${server.url}/api/v1/phonebooks`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Big', kind: 'csv', source: { path: csv, idColumn: 'id' } }),
+    });
+    expect(created.status).toBe(201);
+    // Creating the book started its first sync; this request waits for it.
+    const waited = fetch(`${server.url}/api/v1/phonebooks/Big/sync?wait=true`, {
+      method: 'POST',
+      headers,
+    }).then(
+      (response) => response.status,
+      () => 'closed',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = performance.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    // Not when the sync would have ended, nor at the end of the connection's keep-alive (72 s).
+    expect(performance.now() - started).toBeLessThan(15_000);
+    expect([503, 'closed']).toContain(await waited);
   });
 
   it('refuses a bad port with a clear message', async () => {
