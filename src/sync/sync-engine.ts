@@ -4,11 +4,11 @@ import type { LocationService } from '../directory/location-service.js';
 import type { CacheSettings } from '../domain/phonebook.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
+import type { SyncHistoryStore } from '../store/sync-history.js';
+import { HISTORY_LENGTH } from '../store/sync-history.js';
 import type { CacheTarget } from './cache-target.js';
 import { DEFAULT_CACHE, backoffMs, nextSyncAt } from './schedule.js';
 import type { SyncJob } from './sync-job.js';
-import type { SyncHistoryStore } from '../store/sync-history.js';
-import { HISTORY_LENGTH } from '../store/sync-history.js';
 import type { SyncHistoryEntry, SyncReport } from './sync-report.js';
 import { SyncWorkers } from './sync-workers.js';
 
@@ -206,11 +206,12 @@ export class SyncEngine {
       if (this.#stopping) throw error;
       home.writeBookSettings(book.name, { SyncState: 'failed' });
       state.failures++;
+      // One time for both: a restart restores the back-off from the history entry.
       state.lastFailureAt = this.#d.now().getTime();
       state.error = error instanceof Error ? error.message : String(error);
       this.#remember(book, state, {
         startedAt: started.toISOString(),
-        durationMs: this.#d.now().getTime() - started.getTime(),
+        durationMs: state.lastFailureAt - started.getTime(),
         status: 'failed',
         added: 0,
         updated: 0,

@@ -21,6 +21,9 @@ let finished = false;
 process.on('disconnect', () => {
   if (!finished) process.exit(1);
 });
+// The server stops this process itself (Ctrl-C and a service stop signal the whole group):
+// a sync it stops is interrupted, one that dies by itself has failed.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 const next = <T>(): Promise<T> => new Promise((resolve) => process.once('message', resolve));
 
 const { job } = await next<ToSyncProcess>();
