@@ -54,7 +54,7 @@ async function stillRunning(pids: Iterable<number>): Promise<number[]> {
   return alive();
 }
 
-describe('syncs on a worker thread', () => {
+describe('syncs off the main thread', () => {
   let t: TestApp;
   let dir: string;
 
