@@ -3,22 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { LocationSettings } from '../domain/phone-number.js';
 import type { FakeServer } from '../test-support/fake-server.js';
-import { OFFLINE_BOOK, fakeServer, preparedPage } from '../test-support/fake-server.js';
+import { MUNICH, OFFLINE_BOOK, fakeServer, preparedPage } from '../test-support/fake-server.js';
 import { DEFER_INDEXES_UP_TO, syncOfflineCopies } from './cache-sync.js';
 import { HttpClient } from './http-client.js';
 import { CACHE_FILE, OfflineCache } from './offline-cache.js';
 
-const MUNICH: LocationSettings = {
-  countryCode: '49',
-  areaCode: '89',
-  internationalPrefix: '00',
-  nationalPrefix: '0',
-  outsideLinePrefix: '',
-  pbxBaseNumber: '+49 89 4711',
-  internalNumberMaxLength: 4,
-};
 const LOCAL_NUMBERS = { ...OFFLINE_BOOK, name: 'Global.LocalNumbers', readOnly: true };
 
 describe('syncOfflineCopies, resuming a full copy', () => {

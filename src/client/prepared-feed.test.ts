@@ -9,7 +9,7 @@ import { createNumberNormalizer } from '../domain/phone-number.js';
 import { toPreparedRow } from '../store/change-feed.js';
 import { prepareContact } from '../store/contact-rows.js';
 import type { FakeServer } from '../test-support/fake-server.js';
-import { OFFLINE_BOOK, fakeServer, preparedPage } from '../test-support/fake-server.js';
+import { MUNICH, OFFLINE_BOOK, fakeServer, preparedPage } from '../test-support/fake-server.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 import type { PreparedChangePage } from './api-types.js';
@@ -19,15 +19,6 @@ import { ClientError } from './client-errors.js';
 import { HttpClient } from './http-client.js';
 import { OfflineCache } from './offline-cache.js';
 
-const MUNICH: LocationSettings = {
-  countryCode: '49',
-  areaCode: '89',
-  internationalPrefix: '00',
-  nationalPrefix: '0',
-  outsideLinePrefix: '',
-  pbxBaseNumber: '+49 89 4711',
-  internalNumberMaxLength: 4,
-};
 const BERLIN: LocationSettings = { ...MUNICH, areaCode: '30', pbxBaseNumber: '+49 30 4711' };
 
 /** Umlauts, accents, digraphs, PBX extensions, internal and foreign numbers. */

@@ -12,6 +12,17 @@ export type FakeAnswer =
     }
   | { body: unknown };
 
+/** Location settings of a Munich site with a PBX, for fake servers' answers. */
+export const MUNICH: LocationSettings = {
+  countryCode: '49',
+  areaCode: '89',
+  internationalPrefix: '00',
+  nationalPrefix: '0',
+  outsideLinePrefix: '',
+  pbxBaseNumber: '+49 89 4711',
+  internalNumberMaxLength: 4,
+};
+
 /** An offline book as `GET /api/v1/phonebooks` lists it, for fake servers' book lists. */
 export const OFFLINE_BOOK = {
   name: 'Sales',
