@@ -40,6 +40,11 @@ export type PreparedRow = [
   phones: [field: string, raw: string, canonical: string, base: string | null][],
 ];
 
+/** A stored phone row for {@link prepareStored}: its company is set from the contact's data. */
+function toPhoneRow([field, raw, canonical, base]: PreparedPhone): PhoneRow {
+  return { field: field as PhoneField, raw, canonical, base, company: null, companyRank: null };
+}
+
 /** A prepared contact in the positional form of {@link PreparedRow}. */
 export function toPreparedRow(contact: PreparedContact, updatedAt: string): PreparedRow {
   return [
@@ -56,21 +61,33 @@ export function toPreparedRow(contact: PreparedContact, updatedAt: string): Prep
   ];
 }
 
-interface PhoneOfRow extends PhoneRow {
-  rowid: number;
-}
+/** A phone row as the prepared feed sends it. */
+type PreparedPhone = PreparedRow[9][number];
 
-/** A contact row with the search text kept for it (null: written before it was kept). */
-interface TextedRow extends ContactRow {
-  company: string | null;
-  name_key: string;
-  text_names: string | null;
-  text_other: string | null;
-}
+/**
+ * A changed contact as the prepared feed reads it (raw: arrays cost less than objects at a
+ * million rows), with the search text kept for it (null: written before it was kept).
+ */
+type TextedRow = [
+  rowid: number,
+  seq: number,
+  id: string,
+  data: string,
+  hash: number,
+  updatedAt: string,
+  displayName: string,
+  company: string | null,
+  nameKey: string,
+  names: string | null,
+  other: string | null,
+];
+
+/** A stored phone row with its contact's rowid, as the prepared feed reads it. */
+type PhoneOfRow = [rowid: number, ...phone: PreparedPhone];
 
 /** Phone rows in the order {@link prepareStored} gives them (by field). */
-const byField = (a: PhoneRow, b: PhoneRow): number =>
-  PHONE_FIELDS.indexOf(a.field) - PHONE_FIELDS.indexOf(b.field);
+const byField = (a: PreparedPhone, b: PreparedPhone): number =>
+  PHONE_FIELDS.indexOf(a[0] as PhoneField) - PHONE_FIELDS.indexOf(b[0] as PhoneField);
 
 /**
  * The per-book change sequence for client caches: every write bumps the book's `seq`,
@@ -91,16 +108,21 @@ export class ChangeFeed {
     this.#upserts = db.prepare(
       'SELECT * FROM contacts WHERE book_id = ? AND seq > ? ORDER BY seq LIMIT ?',
     );
-    this.#textedUpserts = db.prepare(
-      `SELECT c.*, t.names AS text_names, t.other AS text_other
-         FROM contacts c LEFT JOIN contact_text t ON t.rowid = c.rowid
-        WHERE c.book_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?`,
-    );
-    this.#phones = db.prepare(
-      `SELECT p.contact_rowid AS rowid, p.field, p.raw, p.canonical, p.base
-         FROM contacts c JOIN phones p ON p.contact_rowid = c.rowid
-        WHERE c.book_id = ? AND c.seq > ? AND c.seq <= ?`,
-    );
+    this.#textedUpserts = db
+      .prepare(
+        `SELECT c.rowid, c.seq, c.id, c.data, c.hash, c.updated_at, c.display_name, c.company,
+                c.name_key, t.names, t.other
+           FROM contacts c LEFT JOIN contact_text t ON t.rowid = c.rowid
+          WHERE c.book_id = ? AND c.seq > ? ORDER BY c.seq LIMIT ?`,
+      )
+      .raw();
+    this.#phones = db
+      .prepare(
+        `SELECT p.contact_rowid, p.field, p.raw, p.canonical, p.base
+           FROM contacts c JOIN phones p ON p.contact_rowid = c.rowid
+          WHERE c.book_id = ? AND c.seq > ? AND c.seq <= ?`,
+      )
+      .raw();
     this.#deletes = db.prepare(
       'SELECT id FROM tombstones WHERE book_id = ? AND seq > ? ORDER BY seq',
     );
@@ -112,7 +134,13 @@ export class ChangeFeed {
 
   /** Changes of a book after `since` (absent or foreign: everything, with reset). */
   changes(bookId: number, since: string | undefined, limit: number): ChangePage {
-    const { token, reset, more, upserts, deletes } = this.#page(bookId, since, limit);
+    const { token, reset, more, upserts, deletes } = this.#page(
+      bookId,
+      since,
+      limit,
+      (from, count) => this.#upserts.all(bookId, from, count) as ContactRow[],
+      (row) => row.seq,
+    );
     return { token, reset, more, upserts: upserts.map(toStored), deletes };
   }
 
@@ -132,34 +160,37 @@ export class ChangeFeed {
     keysCurrent = true,
   ): ChangePage<PreparedRow> {
     return this.#db.transaction(() => {
-      const page = this.#page(bookId, since, limit, this.#textedUpserts);
+      const page = this.#page(
+        bookId,
+        since,
+        limit,
+        (from, count) => this.#textedUpserts.all(bookId, from, count) as TextedRow[],
+        (row) => row[1],
+      );
       const phones = this.#phonesOf(bookId, page.from, page.upTo);
-      const upserts = (page.upserts as TextedRow[]).map((row): PreparedRow => {
-        const stored = phones.get(row.rowid) ?? [];
-        if (keysCurrent && row.text_names !== null && row.text_other !== null) {
+      const upserts = page.upserts.map((row): PreparedRow => {
+        const [rowid, , id, data, hash, updatedAt, displayName, company, nameKey] = row;
+        const [names, other] = [row[9], row[10]];
+        const stored = phones.get(rowid) ?? [];
+        if (keysCurrent && names !== null && other !== null) {
           return [
-            row.id,
-            row.data,
-            row.hash,
-            row.updated_at,
-            row.display_name,
-            row.company,
-            row.name_key,
-            row.text_names,
-            row.text_other,
-            stored.sort(byField).map((p) => [p.field, p.raw, p.canonical, p.base]),
+            id,
+            data,
+            hash,
+            updatedAt,
+            displayName,
+            company,
+            nameKey,
+            names,
+            other,
+            stored.sort(byField),
           ];
         }
-        const cleaned = {
-          id: row.id,
-          data: JSON.parse(row.data) as ContactData,
-          json: row.data,
-          hash: row.hash,
-        };
+        const cleaned = { id, data: JSON.parse(data) as ContactData, json: data, hash };
         const prepared = keysCurrent
-          ? prepareStored(cleaned, stored, numbers)
-          : prepareContact(row.id, cleaned.data, numbers);
-        return toPreparedRow(prepared, row.updated_at);
+          ? prepareStored(cleaned, stored.map(toPhoneRow), numbers)
+          : prepareContact(id, cleaned.data, numbers);
+        return toPreparedRow(prepared, updatedAt);
       });
       return {
         token: page.token,
@@ -172,41 +203,37 @@ export class ChangeFeed {
   }
 
   /** The stored phone rows of the contacts changed in `(from, upTo]`, by contact rowid. */
-  #phonesOf(bookId: number, from: number, upTo: number): Map<number, PhoneRow[]> {
-    const byRowid = new Map<number, PhoneRow[]>();
+  #phonesOf(bookId: number, from: number, upTo: number): Map<number, PreparedPhone[]> {
+    const byRowid = new Map<number, PreparedPhone[]>();
     for (const row of this.#phones.all(bookId, from, upTo) as PhoneOfRow[]) {
-      const phone: PhoneRow = {
-        field: row.field as PhoneField,
-        raw: row.raw,
-        canonical: row.canonical,
-        base: row.base,
-        // Set from the contact's data with its search text (see markCompanyNumbers).
-        company: null,
-        companyRank: null,
-      };
-      const list = byRowid.get(row.rowid);
+      const [rowid, field, raw, canonical, base] = row;
+      const phone: PreparedPhone = [field, raw, canonical, base];
+      const list = byRowid.get(rowid);
       if (list) list.push(phone);
-      else byRowid.set(row.rowid, [phone]);
+      else byRowid.set(rowid, [phone]);
     }
     return byRowid;
   }
 
-  #page(
+  /** The rows changed after `since` (`read`: at most `count` after a seq), and the page's frame. */
+  #page<R>(
     bookId: number,
     since: string | undefined,
     limit: number,
-    upsertsAfter = this.#upserts,
-  ): ChangePage<ContactRow> & { from: number; upTo: number } {
+    read: (from: number, count: number) => R[],
+    seqOf: (row: R) => number,
+  ): ChangePage<R> & { from: number; upTo: number } {
     const current = (this.#seq.get(bookId) as number | undefined) ?? 0;
     const parsed = /^(\d+)\.(\d+)$/.exec(since ?? '');
     const sameBook =
       parsed !== null && Number(parsed[1]) === bookId && Number(parsed[2]) <= current;
     const from = sameBook ? Number(parsed[2]) : 0;
     const reset = !sameBook;
-    const rows = upsertsAfter.all(bookId, from, limit + 1) as ContactRow[];
+    const rows = read(from, limit + 1);
     const more = rows.length > limit;
     const upserts = rows.slice(0, limit);
-    const upTo = more ? (upserts.at(-1)?.seq ?? from) : current;
+    const last = upserts.at(-1);
+    const upTo = !more ? current : last === undefined ? from : seqOf(last);
     const deletes = reset
       ? []
       : (
