@@ -169,8 +169,8 @@ export class ChangeFeed {
       );
       const phones = this.#phonesOf(bookId, page.from, page.upTo);
       const upserts = page.upserts.map((row): PreparedRow => {
-        const [rowid, , id, data, hash, updatedAt, displayName, company, nameKey] = row;
-        const [names, other] = [row[9], row[10]];
+        const [rowid, , id, data, hash, updatedAt, displayName, company, nameKey, names, other] =
+          row;
         const stored = phones.get(rowid) ?? [];
         if (keysCurrent && names !== null && other !== null) {
           return [
