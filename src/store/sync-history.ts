@@ -5,17 +5,6 @@ import type { SqliteDatabase } from './database.js';
 /** How many past syncs per book are kept for the status page. */
 export const HISTORY_LENGTH = 20;
 
-interface HistoryRow {
-  started_at: string;
-  duration_ms: number;
-  status: 'ok' | 'failed';
-  added: number;
-  updated: number;
-  deleted: number;
-  skipped: number;
-  error: string | null;
-}
-
 /**
  * Each external book's last {@link HISTORY_LENGTH} syncs, newest first, and the whole
  * report of its newest successful one, kept in the store: a restarted server still shows
@@ -46,7 +35,8 @@ export class SyncHistoryStore {
          (SELECT id FROM sync_history WHERE book_id = ? ORDER BY id DESC LIMIT ${HISTORY_LENGTH})`,
     );
     this.#list = db.prepare(
-      `SELECT started_at, duration_ms, status, added, updated, deleted, skipped, error
+      `SELECT started_at AS startedAt, duration_ms AS durationMs, status, added, updated,
+         deleted, skipped, error
        FROM sync_history WHERE book_id = ? ORDER BY id DESC LIMIT ${HISTORY_LENGTH}`,
     );
     this.#report = db
@@ -68,16 +58,7 @@ export class SyncHistoryStore {
 
   /** The book's syncs, newest first. */
   list(bookId: number): SyncHistoryEntry[] {
-    return (this.#list.all(bookId) as HistoryRow[]).map((row) => ({
-      startedAt: row.started_at,
-      durationMs: row.duration_ms,
-      status: row.status,
-      added: row.added,
-      updated: row.updated,
-      deleted: row.deleted,
-      skipped: row.skipped,
-      error: row.error,
-    }));
+    return this.#list.all(bookId) as SyncHistoryEntry[];
   }
 
   /** The report of the book's newest successful sync, if any is kept. */
