@@ -67,6 +67,30 @@ describe('syncs off the main thread', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /**
+   * Adds a read-only external book whose source never answers straight to the store (the
+   * API would ask the source first), its settings validated as the API does (so the
+   * connector gets its defaults), with the folder the engine writes its settings to.
+   */
+  const unanswered = (
+    name: string,
+    kind: 'odbc' | 'ldap',
+    source: Record<string, unknown>,
+  ): PhonebookRecord => {
+    const book = t.app.stores.books.insert(
+      name,
+      kind,
+      {
+        readOnly: true,
+        notes: 'none',
+        source: parseSourceConfig(kind, source) as Record<string, unknown>,
+      },
+      new Date().toISOString(),
+    );
+    mkdirSync(join(t.home, 'folders', name, 'cfg'), { recursive: true });
+    return book;
+  };
+
   /** Runs `work` while a 5 ms timer measures its own lateness and reads the book. */
   async function watched<T>(work: () => Promise<T>, read: () => void): Promise<[T, number]> {
     let longest = 0;
@@ -173,21 +197,11 @@ describe('syncs off the main thread', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      const stuck = t.app.stores.books.insert(
-        'Stuck',
-        'odbc',
-        {
-          readOnly: true,
-          notes: 'none',
-          source: parseSourceConfig('odbc', {
-            connectionString: `Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=${port};Database=x;Uid=x;Pwd=x;`,
-            table: 'contacts',
-            idColumn: 'id',
-          }) as Record<string, unknown>,
-        },
-        new Date().toISOString(),
-      );
-      mkdirSync(join(t.home, 'folders', 'Stuck', 'cfg'), { recursive: true });
+      const stuck = unanswered('Stuck', 'odbc', {
+        connectionString: `Driver={PostgreSQL Unicode};Server=127.0.0.1;Port=${port};Database=x;Uid=x;Pwd=x;`,
+        table: 'contacts',
+        idColumn: 'id',
+      });
       const running = t.app.sync.sync(stuck);
       let pids: number[] = [];
       for (let i = 0; i < 200 && pids.length === 0; i++) {
@@ -209,21 +223,10 @@ describe('syncs off the main thread', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as { port: number };
     try {
-      const book = t.app.stores.books.insert(
-        'Still',
-        'ldap',
-        {
-          readOnly: true,
-          notes: 'none',
-          // Validated as the API would, so the connector gets its defaults (filter, scope…).
-          source: parseSourceConfig('ldap', {
-            url: `ldap://127.0.0.1:${port}`,
-            baseDn: 'dc=example,dc=org',
-          }) as Record<string, unknown>,
-        },
-        new Date().toISOString(),
-      );
-      mkdirSync(join(t.home, 'folders', 'Still', 'cfg'), { recursive: true });
+      const book = unanswered('Still', 'ldap', {
+        url: `ldap://127.0.0.1:${port}`,
+        baseDn: 'dc=example,dc=org',
+      });
       const workers = new SyncWorkers(1000);
       const job = {
         storeFile: t.app.home.storeFile,
