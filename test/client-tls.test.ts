@@ -94,13 +94,18 @@ describe('client over HTTPS with a CA file', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('trusts the server signed by the given CA, and refuses it without', async () => {
-    const trusted = CtibookClient.open({
+  /** A client of otto that trusts the test CA. */
+  const trusting = (options: { workdir?: string } = {}): CtibookClient =>
+    CtibookClient.open({
       server: url,
       username: 'otto',
       password: 'pw',
       caFile: join(dir, 'ca.pem'),
+      ...options,
     });
+
+  it('trusts the server signed by the given CA, and refuses it without', async () => {
+    const trusted = trusting();
     expect(await trusted.login()).toEqual({ username: 'otto', admin: false });
     expect(await trusted.books()).toMatchObject({ books: [{ name: 'Sales' }], offline: false });
     await trusted.close();
@@ -110,13 +115,7 @@ describe('client over HTTPS with a CA file', () => {
   });
 
   it('copies a book through a reader thread that trusts the same CA', async () => {
-    const client = CtibookClient.open({
-      server: url,
-      username: 'otto',
-      password: 'pw',
-      caFile: join(dir, 'ca.pem'),
-      workdir: join(dir, 'work'),
-    });
+    const client = trusting({ workdir: join(dir, 'work') });
     const report = await client.sync({ readerThreadFrom: 0 });
     expect(report.books).toMatchObject([{ phonebook: 'Sales', full: true, upserts: 1 }]);
     server.closeAllConnections();
