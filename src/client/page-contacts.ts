@@ -1,7 +1,7 @@
-import type { ContactData, PhoneField } from '../domain/contact.js';
+import type { ContactData } from '../domain/contact.js';
 import type { LocationSettings, NumberNormalizer } from '../domain/phone-number.js';
-import type { PhoneRow, WritableContact } from '../store/contact-rows.js';
-import { markCompanyNumbers, prepareContact } from '../store/contact-rows.js';
+import type { WritableContact } from '../store/contact-rows.js';
+import { markCompanyNumbers, prepareContact, storedPhoneRow } from '../store/contact-rows.js';
 import type { StagingBatch } from '../sync/staging-batch.js';
 import { decodeBatch, encodeBatch } from '../sync/staging-batch.js';
 import type { ChangePage, Contact, PreparedChangePage, PreparedRow } from './api-types.js';
@@ -43,14 +43,7 @@ function fromRows(page: PreparedChangePage, normalizer: NumberNormalizer): Dated
 /** A prepared row as the store writes it; its data text was checked with the page. */
 function preparedOf(row: PreparedRow): WritableContact {
   const [id, json, hash, , displayName, company, nameKey, names, other, rows] = row;
-  const phones: PhoneRow[] = rows.map(([field, raw, canonical, base]) => ({
-    field: field as PhoneField,
-    raw,
-    canonical,
-    base,
-    company: null,
-    companyRank: null,
-  }));
+  const phones = rows.map(storedPhoneRow);
   markCompanyNumbers(phones, company, displayName);
   return { id, json, hash, displayName, company, nameKey, names, other, phones };
 }

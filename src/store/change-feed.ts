@@ -6,8 +6,8 @@ import type { SqliteDatabase } from './database.js';
 import type { StoredContact } from './contact-store.js';
 import { toStored } from './contact-store.js';
 import type { ContactRow } from './contact-store.js';
-import type { PhoneRow, PreparedContact } from './contact-rows.js';
-import { prepareContact, prepareStored } from './contact-rows.js';
+import type { PreparedContact } from './contact-rows.js';
+import { prepareContact, prepareStored, storedPhoneRow } from './contact-rows.js';
 
 /** One page of a book's changes since a client's token. */
 export interface ChangePage<T = StoredContact> {
@@ -39,11 +39,6 @@ export type PreparedRow = [
   other: string,
   phones: [field: string, raw: string, canonical: string, base: string | null][],
 ];
-
-/** A stored phone row for {@link prepareStored}: its company is set from the contact's data. */
-function toPhoneRow([field, raw, canonical, base]: PreparedPhone): PhoneRow {
-  return { field: field as PhoneField, raw, canonical, base, company: null, companyRank: null };
-}
 
 /** A prepared contact in the positional form of {@link PreparedRow}. */
 export function toPreparedRow(contact: PreparedContact, updatedAt: string): PreparedRow {
@@ -188,7 +183,7 @@ export class ChangeFeed {
         }
         const cleaned = { id, data: JSON.parse(data) as ContactData, json: data, hash };
         const prepared = keysCurrent
-          ? prepareStored(cleaned, stored.map(toPhoneRow), numbers)
+          ? prepareStored(cleaned, stored.map(storedPhoneRow), numbers)
           : prepareContact(id, cleaned.data, numbers);
         return toPreparedRow(prepared, updatedAt);
       });

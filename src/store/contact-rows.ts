@@ -19,6 +19,19 @@ export interface PhoneRow {
   companyRank: number | null;
 }
 
+/**
+ * A phone row from its stored keys (`[field, raw, canonical, base]`, as the prepared change
+ * feed sends it); its company is set from the contact's data (see {@link markCompanyNumbers}).
+ */
+export function storedPhoneRow([field, raw, canonical, base]: readonly [
+  string,
+  string,
+  string,
+  string | null,
+]): PhoneRow {
+  return { field: field as PhoneField, raw, canonical, base, company: null, companyRank: null };
+}
+
 /** Numbers that never name a company: a private line says nothing about who else answers. */
 const PRIVATE_FIELDS: ReadonlySet<PhoneField> = new Set(['mobilePhone', 'homePhone']);
 
