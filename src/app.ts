@@ -83,6 +83,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
   const noteStore = new NoteStore(db);
   const accessStore = new AccessStore(db);
   const location = new LocationService(new SettingsStore(db), contactStore, noteStore);
+  const contactSearch = new ContactSearch(db, (word) => location.normalizer.queryDigits(word));
   const refreshLocalNumbers = (): void => {
     syncLocalNumbers(access.allUsers(), { books, contacts: contactStore, location, events, now });
   };
@@ -149,14 +150,14 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     contacts: new ContactService({
       books: phonebooks,
       contacts: contactStore,
-      search: new ContactSearch(db),
+      search: contactSearch,
       location,
       events,
       now,
       external: externalContacts,
     }),
     lookup: new CallerLookup(new NumberIndex(db), access, books, location),
-    search: new SearchService(new ContactSearch(db), contactStore, books, access),
+    search: new SearchService(contactSearch, contactStore, books, access),
     notes: new NoteService({
       books: phonebooks,
       contacts: contactStore,

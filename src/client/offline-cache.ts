@@ -133,13 +133,14 @@ export class OfflineCache {
     this.#db = db;
     this.#contacts = new ContactStore(db, { keepSearchText: false, resumeIndexMerging: false });
     this.#access = new AccessService(new AccessStore(db), DEFAULT_ACCESS_OPTIONS, () => undefined);
-    this.#searchIndex = new ContactSearch(db);
     // Opened while another process fills without the company index: read without it.
     const companyIndex = db
       .prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'phones_company_base'")
       .get();
     this.#index = new NumberIndex(db, { companyIndex: companyIndex !== undefined });
     this.#location = new LocationService(new SettingsStore(db), this.#contacts, new NoteStore(db));
+    const location = this.#location;
+    this.#searchIndex = new ContactSearch(db, (word) => location.normalizer.queryDigits(word));
     this.#refreshBooks();
   }
 

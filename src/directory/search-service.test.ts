@@ -165,6 +165,29 @@ describe('search', () => {
     expect(await ids('0891234567 hans')).toEqual(['mueller']);
   });
 
+  it('finds a number of another area however it is typed, also after the site moves', async () => {
+    await addContact('Global.Phonebook', 'berlin', {
+      displayName: 'Quast Berlin',
+      businessPhone: '030 2345678-90',
+    });
+    const berlin = ['0302345', '030 234 56 78', '+49 30 2345', '0049302345678', '2345678', '90'];
+    const setArea = async (areaCode: string) => {
+      const body = { ...MUNICH, areaCode };
+      expect((await t.call('PUT', '/api/v1/settings/location', { body })).statusCode).toBe(200);
+    };
+    try {
+      for (const q of berlin) expect(await ids(q), q).toEqual(['berlin']);
+      // The index keeps E.164 digits, so moving the site to Berlin makes local numbers of
+      // Berlin findable by their local digits at once, and Munich's by their national form.
+      await setArea('30');
+      for (const q of [...berlin, '23456']) expect(await ids(q), q).toEqual(['berlin']);
+      expect(await ids('089 1234567')).toEqual(['mueller']);
+    } finally {
+      await setArea('89');
+      await t.call('DELETE', '/api/v1/phonebooks/Global.Phonebook/contacts/berlin');
+    }
+  });
+
   it('returns the summary of each hit with its book and numbers', async () => {
     const page = await search('hans müller');
     expect(page.total).toBe(1);

@@ -44,8 +44,6 @@ export interface CleanedInput {
   readonly plus: boolean;
   /** All digits, joined, without `+`, `(0)` after a country code removed. */
   readonly digits: string;
-  /** Digits as the user wrote them (before `(0)` removal). */
-  readonly writtenDigits: string;
   /** Number of trailing digits written after the last dash (0 when there is no such extension). */
   readonly extensionLength: number;
 }
@@ -134,7 +132,6 @@ export function cleanInput(raw: string, rules: SiteRules): CleanedInput | null {
   if (text.length === 0 || text.length > MAX_INPUT_CHARS) return null;
   if (/^tel:/i.test(text)) text = fromTelUri(text).trim();
   text = text.replace(UNICODE_DASHES, '-').replace(EXTENSION_MARKER, '-$1');
-  const writtenDigits = digitsOf(text);
   text = text.replace(rules.trunkZero, '$1 ');
   if (!ALLOWED.test(text)) return null;
   const digits = digitsOf(text);
@@ -142,7 +139,6 @@ export function cleanInput(raw: string, rules: SiteRules): CleanedInput | null {
   return {
     plus: text.startsWith('+'),
     digits,
-    writtenDigits,
     extensionLength: dashExtensionLength(text),
   };
 }

@@ -275,18 +275,66 @@ describe('pbxExtension (rule 9)', () => {
 });
 
 describe('searchDigits', () => {
+  // One spelling a number (its E.164 digits); the ways it is typed are read by queryDigits.
   it.each<[string, string[]]>([
-    ['089 1234567', ['0891234567', '49891234567', '1234567']],
-    ['+49 89 1234567', ['49891234567', '0891234567', '1234567']],
-    ['030 1234567', ['0301234567', '49301234567']],
-    ['1234567', ['1234567', '49891234567', '0891234567']],
+    ['089 1234567', ['49891234567']],
+    ['+49 89 1234567', ['49891234567']],
+    ['+49 (0)89 1234567', ['49891234567']],
+    ['030 1234567', ['49301234567']],
+    ['1234567', ['49891234567']],
     ['+43 1 234567', ['431234567', '1234567']],
-    ['0043 1 234567', ['00431234567', '431234567', '1234567']],
+    ['0043 1 234567', ['431234567', '1234567']],
     ['+34 600 123 456', ['34600123456', '600123456']],
     ['123', ['123']],
     ['abc', []],
   ])('%j', (raw, expected) => {
     expect(munich.searchDigits(raw)).toEqual(expected);
+  });
+
+  it('gives a stored number the same digits without libphonenumber', () => {
+    for (const raw of ['089 1234567', '+43 1 234567', '+34 600 123 456', '123']) {
+      const canonical = munich.normalize(raw)?.canonical ?? '';
+      expect(munich.storedDigits(canonical), raw).toEqual(munich.searchDigits(raw));
+    }
+  });
+});
+
+describe('queryDigits', () => {
+  it.each<[string, string[]]>([
+    // national: the country code for the national prefix
+    ['0891234', ['0891234', '49891234']],
+    ['030', ['030', '4930']],
+    ['0', ['0', '49']],
+    // international: without the prefix
+    ['0049891112233', ['0049891112233', '49891112233']],
+    ['00431', ['00431', '431']],
+    ['00', ['00']],
+    // anything else: as it is (E.164 digits, an extension), and as a local number
+    ['1234567', ['1234567', '49891234567']],
+    ['4989123', ['4989123', '49894989123']],
+  ])('%j', (word, expected) => {
+    expect(munich.queryDigits(word)).toEqual(expected);
+  });
+
+  it('reads every typed form of a number as the start of its index digits', () => {
+    const [indexed = ''] = munich.searchDigits('+49 89 1234567');
+    for (const typed of ['0891234567', '089123', '1234567', '123', '49891234567', '004989']) {
+      expect(
+        munich.queryDigits(typed).some((spelling) => indexed.startsWith(spelling)),
+        typed,
+      ).toBe(true);
+    }
+    expect(munich.queryDigits('0301234').some((s) => indexed.startsWith(s))).toBe(false);
+  });
+
+  it('has no local form without an area code, and no national prefix to replace', () => {
+    expect(noArea.queryDigits('1234567')).toEqual(['1234567']);
+    const spain = createNumberNormalizer({
+      ...DEFAULT_LOCATION,
+      countryCode: '34',
+      nationalPrefix: '',
+    });
+    expect(spain.queryDigits('600123')).toEqual(['600123', '34600123']);
   });
 });
 

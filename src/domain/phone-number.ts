@@ -57,7 +57,13 @@ export interface NumberNormalizer {
   normalize(raw: string): NormalizedNumber | null;
   /** When `canonical` (external, E.164) is the PBX base number followed by 1..internalNumberMaxLength digits, those digits; else undefined. */
   pbxExtension(canonical: string): string | undefined;
-  /** Digit strings under which a search-as-you-type query may find this number: the raw digits as written, the E.164 digits without '+', the national form (nationalPrefix + national significant number, only for numbers of the site's own country) and the local form (the digits after the site's area code, only for numbers in the site's own area, so `1234567` finds `+49 89 1234567` in Munich); for other countries' numbers the national significant number (`600123456` of `+34 600 123 456`). Deduplicated. Internal: just the extension. */
+  /**
+   * Digit strings under which the search index keeps this number: its E.164 digits without
+   * `+`, and for another country's number also its national significant number
+   * (`600123456` of `+34 600 123 456`, which no rule can read back from a typed word).
+   * Internal: just the extension. A typed word is matched through {@link queryDigits}, so
+   * the national and local forms need no entries of their own.
+   */
   searchDigits(raw: string): string[];
   /**
    * An incoming number: `number` is {@link normalize}'s answer; `readings` the ways to look
@@ -73,7 +79,15 @@ export interface NumberNormalizer {
    * {@link index}'s digits of a number whose canonical form is known already (a stored
    * phone row keyed with this location): the same strings without libphonenumber.
    */
-  storedDigits(raw: string, canonical: string): string[];
+  storedDigits(canonical: string): string[];
+  /**
+   * The index digits a word of digits typed into a search may be the start of: the word
+   * itself (E.164 digits, an extension, a foreign national number, a number's written
+   * digit group), without the international prefix (`0049 89…` → `4989…`), a national form
+   * with the country code for the national prefix (`089 12…` → `498912…`), and a local
+   * form behind the site's country and area codes (`1234567` → `49891234567` in Munich).
+   */
+  queryDigits(word: string): string[];
   /** A human display form: international format from libphonenumber for plausible external numbers, else the canonical form (internal: the extension digits). */
   format(n: NormalizedNumber): string;
 }
@@ -281,33 +295,38 @@ function indexOf(
   const input = cleanInput(raw, rules);
   const n = input === null ? null : normalizeCleaned(input, rules);
   if (input === null || n === null) return null;
-  return { number: n, digits: digitsOf(input, n, rules) };
+  return { number: n, digits: digitsOf(n, rules) };
 }
 
 /** {@link digitsOf} for a stored number: its canonical form stands for the normalised one. */
-function storedDigitsOf(raw: string, canonical: string, rules: SiteRules): string[] {
-  const input = cleanInput(raw, rules);
-  if (input === null) return [];
-  const n: NormalizedNumber = canonical.startsWith(INTERNAL_PREFIX)
-    ? { kind: 'internal', canonical, extension: canonical.slice(INTERNAL_PREFIX.length) }
-    : { kind: 'external', canonical, plausible: true };
-  return digitsOf(input, n, rules);
+function storedDigitsOf(canonical: string, rules: SiteRules): string[] {
+  return digitsOf(
+    canonical.startsWith(INTERNAL_PREFIX)
+      ? { kind: 'internal', canonical, extension: canonical.slice(INTERNAL_PREFIX.length) }
+      : { kind: 'external', canonical, plausible: true },
+    rules,
+  );
 }
 
-function digitsOf(input: CleanedInput, n: NormalizedNumber, rules: SiteRules): string[] {
+function digitsOf(n: NormalizedNumber, rules: SiteRules): string[] {
   if (n.kind === 'internal') return [n.extension];
-  const out = new Set([input.writtenDigits, n.canonical.slice(1)]);
-  const ownPrefix = `+${rules.countryCode}`;
-  if (n.canonical.startsWith(ownPrefix)) {
-    const national = n.canonical.slice(ownPrefix.length);
-    out.add(rules.nationalPrefix + national);
-    const { areaCode } = rules;
-    if (areaCode !== '' && national.startsWith(areaCode) && national.length > areaCode.length) {
-      out.add(national.slice(areaCode.length));
-    }
-  } else {
-    const ccLength = callingCodeLength(n.canonical.slice(1));
-    if (ccLength > 0 && n.canonical.length > ccLength + 1) out.add(n.canonical.slice(ccLength + 1));
+  const digits = n.canonical.slice(1);
+  if (digits.startsWith(rules.countryCode)) return [digits];
+  const ccLength = callingCodeLength(digits);
+  return ccLength > 0 && digits.length > ccLength ? [digits, digits.slice(ccLength)] : [digits];
+}
+
+/** See {@link NumberNormalizer.queryDigits}. */
+function queryDigitsOf(word: string, rules: SiteRules): string[] {
+  const { countryCode, areaCode, internationalPrefix, nationalPrefix } = rules;
+  const out = new Set([word]);
+  if (internationalPrefix !== '' && word.startsWith(internationalPrefix)) {
+    if (word.length > internationalPrefix.length) out.add(word.slice(internationalPrefix.length));
+  } else if (word.startsWith(nationalPrefix)) {
+    out.add(countryCode + word.slice(nationalPrefix.length));
+    if (nationalPrefix === '' && areaCode !== '') out.add(countryCode + areaCode + word);
+  } else if (areaCode !== '') {
+    out.add(countryCode + areaCode + word);
   }
   return [...out];
 }
@@ -336,7 +355,8 @@ export function createNumberNormalizer(location: LocationSettings): NumberNormal
       extensionAfter(canonical, pbxBase, rules.internalNumberMaxLength),
     searchDigits: (raw: string) => searchDigitsOf(raw, rules),
     index: (raw: string) => indexOf(raw, rules),
-    storedDigits: (raw: string, canonical: string) => storedDigitsOf(raw, canonical, rules),
+    storedDigits: (canonical: string) => storedDigitsOf(canonical, rules),
+    queryDigits: (word: string) => queryDigitsOf(word, rules),
     readIncoming: (raw: string) => readIncomingOf(raw, rules),
     format(n: NormalizedNumber): string {
       return n.kind === 'internal' ? n.extension : formatExternal(n);

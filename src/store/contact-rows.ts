@@ -151,7 +151,7 @@ export function prepareStored(
   );
   const digits = new Set<string>();
   for (const phone of phones) {
-    for (const d of numbers.storedDigits(phone.raw, phone.canonical)) digits.add(d);
+    for (const d of numbers.storedDigits(phone.canonical)) digits.add(d);
   }
   return withSearchText(cleaned, phones, digits);
 }

@@ -28,7 +28,7 @@ describe('ContactSearch', () => {
     dir = mkdtempSync(join(tmpdir(), 'ctibook-search-'));
     db = openDatabase(join(dir, 'store.db'));
     store = new ContactStore(db);
-    search = new ContactSearch(db);
+    search = new ContactSearch(db, numbers.queryDigits);
     bookId = new PhonebookStore(db).insert('A', 'builtin', BUILTIN, NOW).id;
   });
   afterEach(() => {

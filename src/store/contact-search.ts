@@ -3,6 +3,13 @@ import type { SqliteDatabase } from './database.js';
 import { bookToken } from './contact-rows.js';
 import { nameKeyPrefixes, prefixUpperBound } from '../domain/search-text.js';
 
+/**
+ * The index digits a query word of digits may be the start of (see
+ * `NumberNormalizer.queryDigits`): the index keeps one spelling of each number, and the
+ * national and local ways of typing it are read here instead.
+ */
+export type QueryDigits = (word: string) => readonly string[];
+
 /** Which books a search may see: every book, or the listed ids. */
 export type BookScope = 'all' | readonly number[];
 
@@ -29,9 +36,11 @@ export const COUNT_CAP = 1000;
 export class ContactSearch {
   readonly #db: SqliteDatabase;
   readonly #statements = new Map<string, Statement>();
+  readonly #term: (word: string) => string;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, queryDigits: QueryDigits) {
     this.#db = db;
+    this.#term = (word) => term(word, queryDigits);
   }
 
   search(words: readonly string[], scope: BookScope, limit: number, offset: number): SearchPage {
@@ -50,10 +59,11 @@ export class ContactSearch {
         }
       }
     };
+    const match = (namesOnly: boolean): string => ftsQuery(words.map(this.#term), scope, namesOnly);
     take(this.#nameStart(words, scope, want));
-    if (ranked.length < want) take(this.#ftsTier(ftsQuery(words, scope, true), want + seen.size));
-    if (ranked.length < want) take(this.#ftsTier(ftsQuery(words, scope, false), want + seen.size));
-    const total = this.#count(ftsQuery(words, scope, false));
+    if (ranked.length < want) take(this.#ftsTier(match(true), want + seen.size));
+    if (ranked.length < want) take(this.#ftsTier(match(false), want + seen.size));
+    const total = this.#count(match(false));
     return { rowids: ranked.slice(offset), total: Math.max(total, ranked.length) };
   }
 
@@ -86,7 +96,9 @@ export class ContactSearch {
       params[`lo${i}`] = prefix;
       params[`hi${i}`] = prefixUpperBound(prefix);
     });
-    if (rest.length > 0) params.rest = `{names}: ${term(first)} AND ${columnsMatch(rest, false)}`;
+    if (rest.length > 0) {
+      params.rest = `{names}: ${this.#term(first)} AND ${columnsMatch(rest.map(this.#term), false)}`;
+    }
     return this.#statement(sql).pluck().all(params) as number[];
   }
 
@@ -121,22 +133,21 @@ export class ContactSearch {
   }
 }
 
-/** A folded word as an FTS5 prefix term; words hold only letters and digits. */
-function term(word: string): string {
-  const quoted = `"${word.replaceAll('"', '""')}"*`;
-  // A number typed with the international prefix also finds numbers stored without it.
-  if (/^00\d+$/.test(word) && word.length > 3) return `(${quoted} OR "${word.slice(2)}"*)`;
-  return quoted;
+/** A folded word as an FTS5 prefix term (a word of digits: any of its index spellings). */
+function term(word: string, queryDigits: QueryDigits): string {
+  const spellings = /^\d+$/.test(word) ? queryDigits(word) : [word];
+  const terms = spellings.map((spelling) => `"${spelling.replaceAll('"', '""')}"*`);
+  return terms.length === 1 ? (terms[0] ?? '') : `(${terms.join(' OR ')})`;
 }
 
-/** All words as prefix terms of the name columns, or of every searchable column. */
-function columnsMatch(words: readonly string[], namesOnly: boolean): string {
-  const terms = words.map(term).join(' AND ');
-  return namesOnly ? `{names}: (${terms})` : `{names other}: (${terms})`;
+/** Prefix terms of the name columns, or of every searchable column; all must match. */
+function columnsMatch(terms: readonly string[], namesOnly: boolean): string {
+  const all = terms.join(' AND ');
+  return namesOnly ? `{names}: (${all})` : `{names other}: (${all})`;
 }
 
-function ftsQuery(words: readonly string[], scope: BookScope, namesOnly: boolean): string {
-  const matched = columnsMatch(words, namesOnly);
+function ftsQuery(terms: readonly string[], scope: BookScope, namesOnly: boolean): string {
+  const matched = columnsMatch(terms, namesOnly);
   if (scope === 'all') return matched;
   const books = scope.map((id) => `"${bookToken(id)}"`).join(' OR ');
   return `${matched} AND {book}: (${books})`;

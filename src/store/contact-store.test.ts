@@ -117,7 +117,7 @@ describe('ContactStore change sequence', () => {
   it('changes a contact of a diff in place: its rowid stays, its numbers and search text follow', () => {
     store.putMany(bookId, [person('1'), person('2')], NOW);
     const before = store.get(bookId, '2');
-    const search = new ContactSearch(db);
+    const search = new ContactSearch(db, numbers.queryDigits);
     const phones = new NumberIndex(db);
     const canonical = (raw: string): string => numbers.normalize(raw)?.canonical ?? '';
     store.applyDiff(bookId, [person('2', 'Zander')], [], NOW);
