@@ -354,7 +354,8 @@ export class OfflineCache {
             `Changes of ${name} came before its full copy`,
           );
         }
-        this.#contacts.putManyDated(target, prepared);
+        if (row.staging_id === null) this.#contacts.putManyDated(target, prepared);
+        else this.#contacts.fillDated(target, prepared);
         for (const id of page.deletes) this.#contacts.delete(target, id);
         if (row.staging_id === null) {
           this.#setRow(name, { token: page.token, synced_at: page.more ? row.synced_at : now });

@@ -114,6 +114,29 @@ describe('ContactStore change sequence', () => {
     expect(store.get(bookId, '3')).toBeUndefined();
   });
 
+  it('fills a copy by inserting, writing over a contact that comes again and clearing its tombstone', () => {
+    const dated = (id: string, lastName?: string) => ({
+      contact: person(id, lastName),
+      updatedAt: NOW,
+    });
+    expect(store.fillDated(bookId, [dated('1'), dated('2')])).toBe(2);
+    const first = store.get(bookId, '2');
+    store.delete(bookId, '1');
+    // Changed while the copy was made: '2' comes again, '1' comes back after its deletion.
+    expect(store.fillDated(bookId, [dated('2', 'Zander'), dated('1'), dated('3')])).toBe(3);
+    expect(store.get(bookId, '2')).toMatchObject({
+      rowid: first?.rowid,
+      data: { lastName: 'Zander' },
+    });
+    expect(store.count(bookId)).toBe(3);
+    expect(bookSeq(bookId)).toBe(store.changeSeq(bookId));
+    expect(db.prepare('SELECT count(*) FROM tombstones').pluck().get()).toBe(0);
+    const search = new ContactSearch(db, numbers.queryDigits);
+    expect(search.search(['zander'], 'all', 10, 0).rowids).toEqual([first?.rowid]);
+    expect(search.search(['name'], 'all', 10, 0).total).toBe(2);
+    expect(db.prepare('SELECT count(*) FROM phones').pluck().get()).toBe(3);
+  });
+
   it('changes a contact of a diff in place: its rowid stays, its numbers and search text follow', () => {
     store.putMany(bookId, [person('1'), person('2')], NOW);
     const before = store.get(bookId, '2');

@@ -218,6 +218,31 @@ export class ContactStore {
     });
   }
 
+  /**
+   * {@link putManyDated} for a copy being filled (a client's full copy): nearly every
+   * contact is new to the book, so each is inserted without first probing for its id; one
+   * whose id is taken (it changed while the copy was made and came again) is written over
+   * the stored one. Tombstones are cleared only when the book has any.
+   */
+  fillDated(
+    bookId: number,
+    entries: Iterable<{ contact: WritableContact; updatedAt: string }>,
+  ): number {
+    return this.#writing((counters) => {
+      const tombstones = this.#stmts.anyTombstone.get(bookId) !== undefined;
+      let written = 0;
+      for (const { contact, updatedAt } of entries) {
+        if (!this.#insertIfNew(counters, bookId, contact, updatedAt)) {
+          this.#write(counters, bookId, contact, updatedAt);
+        } else if (tombstones) {
+          this.#stmts.clearTombstone.run(bookId, contact.id);
+        }
+        written++;
+      }
+      return written;
+    });
+  }
+
   /** Deletes one contact and leaves a tombstone for client caches. */
   delete(bookId: number, id: string): boolean {
     return this.#writing((counters) => this.#delete(counters, bookId, id));
@@ -429,6 +454,23 @@ export class ContactStore {
     this.#stmts.clearTombstone.run(bookId, contact.id);
   }
 
+  /** {@link #insert} of a new row; false, with nothing written, when the id is taken. */
+  #insertIfNew(
+    counters: BookCounters,
+    bookId: number,
+    contact: WritableContact,
+    now: string,
+  ): boolean {
+    try {
+      this.#insert(counters, bookId, contact, now, null);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
+      throw error;
+    }
+    counters.added(bookId, 1);
+    return true;
+  }
+
   /** Inserts the row (at `rowid`, or a new one when null) and its number and search index. */
   #insert(
     counters: BookCounters,
@@ -579,6 +621,7 @@ function prepareStatements(db: SqliteDatabase) {
     deleteTombstonesOfBook: s('DELETE FROM tombstones WHERE book_id = ?'),
     tombstone: s('INSERT OR REPLACE INTO tombstones (book_id, id, seq) VALUES (?, ?, ?)'),
     clearTombstone: s('DELETE FROM tombstones WHERE book_id = ? AND id = ?'),
+    anyTombstone: s('SELECT 1 FROM tombstones WHERE book_id = ? LIMIT 1'),
     seqOf: s('SELECT seq FROM phonebooks WHERE id = ?'),
     recordList: s(`SELECT fingerprint, seq, hashes, ids FROM source_records
       JOIN source_record_ids USING (book_id) WHERE book_id = ?`),
