@@ -139,8 +139,9 @@ export class OfflineCache {
       .get();
     this.#index = new NumberIndex(db, { companyIndex: companyIndex !== undefined });
     this.#location = new LocationService(new SettingsStore(db), this.#contacts, new NoteStore(db));
-    const location = this.#location;
-    this.#searchIndex = new ContactSearch(db, (word) => location.normalizer.queryDigits(word));
+    this.#searchIndex = new ContactSearch(db, (word) =>
+      this.#location.normalizer.queryDigits(word),
+    );
     this.#refreshBooks();
   }
 

@@ -461,12 +461,14 @@ export class ContactStore {
     contact: WritableContact,
     now: string,
   ): boolean {
+    let rowid: number;
     try {
-      this.#insert(counters, bookId, contact, now, null);
+      rowid = this.#insertRow(counters, bookId, contact, now, null);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') return false;
       throw error;
     }
+    this.#insertIndex(rowid, bookId, contact);
     counters.added(bookId, 1);
     return true;
   }
@@ -479,6 +481,17 @@ export class ContactStore {
     now: string,
     rowid: number | null,
   ): void {
+    this.#insertIndex(this.#insertRow(counters, bookId, contact, now, rowid), bookId, contact);
+  }
+
+  /** The contact row alone; its rowid. */
+  #insertRow(
+    counters: BookCounters,
+    bookId: number,
+    contact: WritableContact,
+    now: string,
+    rowid: number | null,
+  ): number {
     const seq = counters.nextSeq(bookId);
     const etag = `"${bookId}-${seq}"`;
     const { lastInsertRowid } = this.#stmts.insert.run(
@@ -494,7 +507,7 @@ export class ContactStore {
       seq,
       contact.hash,
     );
-    this.#insertIndex(Number(lastInsertRowid), bookId, contact);
+    return Number(lastInsertRowid);
   }
 
   /**
