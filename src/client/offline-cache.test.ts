@@ -53,14 +53,15 @@ const indexNames = (dir: string): string[] =>
         .all() as string[],
   );
 
-/** The search index's automerge setting as stored (FTS5's default, 4, when never set). */
-const automerge = (dir: string): number =>
+/** A merge setting of the search index as stored (FTS5's default when never set). */
+const ftsSetting = (dir: string, key: 'automerge' | 'crisismerge'): number =>
   fromFile(
     dir,
     (db) =>
-      (db.prepare("SELECT v FROM contact_fts_config WHERE k = 'automerge'").pluck().get() as
-        number | undefined) ?? 4,
+      (db.prepare('SELECT v FROM contact_fts_config WHERE k = ?').pluck().get(key) as
+        number | undefined) ?? (key === 'automerge' ? 4 : 16),
   );
+const automerge = (dir: string): number => ftsSetting(dir, 'automerge');
 
 describe('OfflineCache', () => {
   let dir: string;
@@ -143,8 +144,10 @@ describe('OfflineCache', () => {
     expect(all).toContain('phones_canonical');
     cache.deferIndexes();
     expect(indexNames(dir)).not.toContain('phones_canonical');
-    // The search index's segments are not merged while it fills.
+    // The search index's segments are not merged while it fills, and piled higher before
+    // a forced merge.
     expect(automerge(dir)).toBe(0);
+    expect(ftsSetting(dir, 'crisismerge')).toBe(64);
     cache.applyPage(
       'Sales',
       page('1.1', { reset: true, upserts: [contact('a', { businessPhone: '089 111' })] }),
@@ -153,6 +156,7 @@ describe('OfflineCache', () => {
     expect(cache.lookup('089 111').matches).toMatchObject([{ id: 'a' }]);
     expect(indexNames(dir)).toEqual(all);
     expect(automerge(dir)).toBe(4);
+    expect(ftsSetting(dir, 'crisismerge')).toBe(16);
   });
 
   it('leaves the indexes to a live process that fills, and builds those of a dead one', () => {

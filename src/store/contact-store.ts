@@ -74,11 +74,22 @@ export interface ContactStoreOptions {
 }
 
 /**
+ * Segments of one level of the search index that force a merge even while automatic
+ * merging is paused (FTS5's `crisismerge`; its default is 16). While paused, a bulk write
+ * flushes a new segment at every commit and every megabyte of index text, so at 16 it
+ * merges small runs of segments over and over.
+ */
+const CRISIS_MERGE = { paused: 64, running: 16 };
+
+/**
  * Pauses (or resumes, at FTS5's default of 4) the search index's automatic segment
- * merging. The setting is stored in the index.
+ * merging, and lets more segments pile up before a forced merge while paused. The
+ * settings are stored in the index.
  */
 export function setIndexMerging(db: SqliteDatabase, paused: boolean): void {
+  const crisis = paused ? CRISIS_MERGE.paused : CRISIS_MERGE.running;
   db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`);
+  db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('crisismerge', ${crisis})`);
 }
 
 /**
