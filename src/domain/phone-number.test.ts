@@ -275,13 +275,14 @@ describe('pbxExtension (rule 9)', () => {
 });
 
 describe('searchDigits', () => {
-  // One spelling a number (its E.164 digits); the ways it is typed are read by queryDigits.
+  // One spelling a number (in the own country its national form); the ways it is typed
+  // are read by queryDigits.
   it.each<[string, string[]]>([
-    ['089 1234567', ['49891234567']],
-    ['+49 89 1234567', ['49891234567']],
-    ['+49 (0)89 1234567', ['49891234567']],
-    ['030 1234567', ['49301234567']],
-    ['1234567', ['49891234567']],
+    ['089 1234567', ['0891234567']],
+    ['+49 89 1234567', ['0891234567']],
+    ['+49 (0)89 1234567', ['0891234567']],
+    ['030 1234567', ['0301234567']],
+    ['1234567', ['0891234567']],
     ['+43 1 234567', ['431234567', '1234567']],
     ['0043 1 234567', ['431234567', '1234567']],
     ['+34 600 123 456', ['34600123456', '600123456']],
@@ -301,17 +302,18 @@ describe('searchDigits', () => {
 
 describe('queryDigits', () => {
   it.each<[string, string[]]>([
-    // national: the country code for the national prefix
-    ['0891234', ['0891234', '49891234']],
-    ['030', ['030', '4930']],
-    ['0', ['0', '49']],
-    // international: without the prefix
-    ['0049891112233', ['0049891112233', '49891112233']],
+    // national: as it is
+    ['0891234', ['0891234']],
+    ['030', ['030']],
+    ['0', ['0']],
+    // international: the own country's as national, another's as E.164 digits
+    ['0049891112233', ['0049891112233', '0891112233']],
     ['00431', ['00431', '431']],
     ['00', ['00']],
-    // anything else: as it is (E.164 digits, an extension), and as a local number
-    ['1234567', ['1234567', '49891234567']],
-    ['4989123', ['4989123', '49894989123']],
+    // anything else: as it is (an extension, E.164 digits), as a local number, and as
+    // national when it starts with the own country code
+    ['1234567', ['1234567', '0891234567']],
+    ['4989123', ['4989123', '0894989123', '089123']],
   ])('%j', (word, expected) => {
     expect(munich.queryDigits(word)).toEqual(expected);
   });
@@ -334,7 +336,8 @@ describe('queryDigits', () => {
       countryCode: '34',
       nationalPrefix: '',
     });
-    expect(spain.queryDigits('600123')).toEqual(['600123', '34600123']);
+    expect(spain.queryDigits('600123')).toEqual(['600123']);
+    expect(spain.searchDigits('600 123 456')).toEqual(['600123456']);
   });
 });
 

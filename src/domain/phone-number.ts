@@ -58,11 +58,11 @@ export interface NumberNormalizer {
   /** When `canonical` (external, E.164) is the PBX base number followed by 1..internalNumberMaxLength digits, those digits; else undefined. */
   pbxExtension(canonical: string): string | undefined;
   /**
-   * Digit strings under which the search index keeps this number: its E.164 digits without
-   * `+`, and for another country's number also its national significant number
-   * (`600123456` of `+34 600 123 456`, which no rule can read back from a typed word).
-   * Internal: just the extension. A typed word is matched through {@link queryDigits}, so
-   * the national and local forms need no entries of their own.
+   * Digit strings under which the search index keeps this number: for the site's own
+   * country its national form (`0891234567` of `+49 89 1234567`), for another country its
+   * E.164 digits and its national significant number (`34600123456`, `600123456`).
+   * Internal: just the extension. A typed word is matched through {@link queryDigits}; the
+   * national form keeps area-code queries (`089`) on the index's 1–3 character prefixes.
    */
   searchDigits(raw: string): string[];
   /**
@@ -82,10 +82,11 @@ export interface NumberNormalizer {
   storedDigits(canonical: string): string[];
   /**
    * The index digits a word of digits typed into a search may be the start of: the word
-   * itself (E.164 digits, an extension, a foreign national number, a number's written
-   * digit group), without the international prefix (`0049 89…` → `4989…`), a national form
-   * with the country code for the national prefix (`089 12…` → `498912…`), and a local
-   * form behind the site's country and area codes (`1234567` → `49891234567` in Munich).
+   * itself (a national form, an extension, another country's number, a written digit
+   * group), an international form as national (`0049 89…` → `089…`) or as E.164 digits
+   * (`0034 600…` → `34600…`), a form with the site's country code as national (`+49 89` →
+   * `089`), and a local number behind the site's area code (`1234567` → `0891234567` in
+   * Munich).
    */
   queryDigits(word: string): string[];
   /** A human display form: international format from libphonenumber for plausible external numbers, else the canonical form (internal: the extension digits). */
@@ -311,23 +312,37 @@ function storedDigitsOf(canonical: string, rules: SiteRules): string[] {
 function digitsOf(n: NormalizedNumber, rules: SiteRules): string[] {
   if (n.kind === 'internal') return [n.extension];
   const digits = n.canonical.slice(1);
-  if (digits.startsWith(rules.countryCode)) return [digits];
+  const national = ownNational(digits, rules);
+  if (national !== undefined) return [rules.nationalPrefix + national];
   const ccLength = callingCodeLength(digits);
   return ccLength > 0 && digits.length > ccLength ? [digits, digits.slice(ccLength)] : [digits];
 }
 
+/** The national significant digits of E.164 digits of the site's own country, else undefined. */
+function ownNational(digits: string, rules: SiteRules): string | undefined {
+  const { countryCode } = rules;
+  return digits.startsWith(countryCode) && digits.length > countryCode.length
+    ? digits.slice(countryCode.length)
+    : undefined;
+}
+
 /** See {@link NumberNormalizer.queryDigits}. */
 function queryDigitsOf(word: string, rules: SiteRules): string[] {
-  const { countryCode, areaCode, internationalPrefix, nationalPrefix } = rules;
+  const { areaCode, internationalPrefix, nationalPrefix } = rules;
   const out = new Set([word]);
+  const national = (significant: string | undefined): void => {
+    if (significant) out.add(nationalPrefix + significant);
+  };
   if (internationalPrefix !== '' && word.startsWith(internationalPrefix)) {
-    if (word.length > internationalPrefix.length) out.add(word.slice(internationalPrefix.length));
-  } else if (word.startsWith(nationalPrefix)) {
-    out.add(countryCode + word.slice(nationalPrefix.length));
-    if (nationalPrefix === '' && areaCode !== '') out.add(countryCode + areaCode + word);
-  } else if (areaCode !== '') {
-    out.add(countryCode + areaCode + word);
+    const e164 = word.slice(internationalPrefix.length);
+    const significant = ownNational(e164, rules);
+    if (significant !== undefined) national(significant);
+    else if (e164 !== '') out.add(e164);
+  } else if ((nationalPrefix === '' || !word.startsWith(nationalPrefix)) && areaCode !== '') {
+    national(areaCode + word);
   }
+  // Typed with the country code but without a prefix (`+49 89` folds to `4989`).
+  national(ownNational(word, rules));
   return [...out];
 }
 
