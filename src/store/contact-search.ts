@@ -6,7 +6,7 @@ import { nameKeyPrefixes, prefixUpperBound } from '../domain/search-text.js';
 /**
  * The index digits a query word of digits may be the start of (see
  * `NumberNormalizer.queryDigits`): the index keeps one spelling of each number, and the
- * national and local ways of typing it are read here instead.
+ * other ways of typing it (international, local) are read here instead.
  */
 export type QueryDigits = (word: string) => readonly string[];
 
