@@ -28,6 +28,14 @@ export interface ChangePage<T = StoredContact> {
  * so the client derives nothing again.
  */
 export type PreparedRow = [
+  ...PreparedHead,
+  names: string,
+  other: string,
+  phones: [field: string, raw: string, canonical: string, base: string | null][],
+];
+
+/** The stored columns a {@link PreparedRow} starts with. */
+type PreparedHead = [
   id: string,
   data: string,
   hash: number,
@@ -35,9 +43,6 @@ export type PreparedRow = [
   displayName: string,
   company: string | null,
   nameKey: string,
-  names: string,
-  other: string,
-  phones: [field: string, raw: string, canonical: string, base: string | null][],
 ];
 
 /** A prepared contact in the positional form of {@link PreparedRow}. */
@@ -66,13 +71,7 @@ type PreparedPhone = PreparedRow[9][number];
 type TextedRow = [
   rowid: number,
   seq: number,
-  id: string,
-  data: string,
-  hash: number,
-  updatedAt: string,
-  displayName: string,
-  company: string | null,
-  nameKey: string,
+  ...PreparedHead,
   names: string | null,
   other: string | null,
 ];
