@@ -64,7 +64,8 @@ export function directoryRoutes(table: RouteTable): void {
     url: '/api/v1/search',
     summary:
       'Search-as-you-type over all readable books: word prefixes, all words must match, ' +
-      'case, accents and umlauts folded, digits of every number; name-start hits first, then ' +
+      'case, accents and umlauts folded, digits of every number however it is typed ' +
+      "(national, international, or local to the site's area); name-start hits first, then " +
       'other name hits, then other fields. A `q` without letters or digits (empty) gives an ' +
       'empty list, not an error; a missing `q` is a 400. `total` counts matches exactly up to ' +
       '1,000; beyond that it is a lower bound (at least 1,000).',
