@@ -88,8 +88,11 @@ const CRISIS_MERGE = { paused: 64, running: 16 };
  */
 export function setIndexMerging(db: SqliteDatabase, paused: boolean): void {
   const crisis = paused ? CRISIS_MERGE.paused : CRISIS_MERGE.running;
-  db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`);
-  db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('crisismerge', ${crisis})`);
+  // One write: a sync's worker sets both while the main thread writes too.
+  db.transaction(() => {
+    db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('automerge', ${paused ? 0 : 4})`);
+    db.exec(`INSERT INTO contact_fts (contact_fts, rank) VALUES ('crisismerge', ${crisis})`);
+  }).immediate();
 }
 
 /**
