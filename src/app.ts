@@ -26,6 +26,7 @@ import { writeFileAtomic } from './store/folder-config.js';
 import { Home } from './store/home.js';
 import { SyncHistoryStore } from './store/sync-history.js';
 import { SyncCache } from './store/sync-cache.js';
+import { BookSnapshots } from './store/book-snapshots.js';
 import { ChangeFeed } from './store/change-feed.js';
 import { SyncEngine } from './sync/sync-engine.js';
 import { NumberIndex } from './store/number-index.js';
@@ -63,6 +64,8 @@ export interface Ctibook {
   /** The open connector of each external book, for live reads and writes. */
   connections: SourceConnections;
   changes: ChangeFeed;
+  /** Book snapshots for clients' first copies. */
+  snapshots: BookSnapshots;
   /** Stops the sync schedule, waits for running syncs, closes sources and the store. Safe twice. */
   close(): Promise<void>;
 }
@@ -134,6 +137,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
   await ensureFirstAdmin(access, home, options, now());
   refreshLocalNumbers();
   if (options.schedule ?? true) sync.start();
+  const snapshots = new BookSnapshots(home.storeFile, home.tmpDir);
   let closed = false;
   return {
     home,
@@ -147,6 +151,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     external: new ExternalBooks(phonebooks, sync, location),
     connections,
     changes: new ChangeFeed(db),
+    snapshots,
     contacts: new ContactService({
       books: phonebooks,
       contacts: contactStore,
@@ -176,6 +181,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
       if (closed) return;
       closed = true;
       await sync.stop();
+      await snapshots.close();
       await connections.closeAll();
       db.close();
     },

@@ -36,11 +36,16 @@ describe('client library against a real server', () => {
     await f.close();
   }, SLOW);
 
-  it(
-    'answers lookups and searches from the offline copy with the server stopped, as the server did',
-    async () => {
-      const report = await client.sync();
-      expect(report.books).toMatchObject([{ phonebook: 'Sales', full: true, upserts: 4 }]);
+  it.each([
+    ['pages of changes', Infinity],
+    ['a book snapshot', 1],
+  ])(
+    'answers lookups and searches from the offline copy (copied from %s) with the server stopped, as the server did',
+    async (_from, snapshotFrom) => {
+      const report = await client.sync({ snapshotFrom });
+      expect(report.books).toMatchObject([
+        { phonebook: 'Sales', full: true, upserts: 4, snapshot: snapshotFrom === 1 },
+      ]);
       const numbers = ['+49894711 23', '0894711-99', '01712345678', '1234567', '+4989999999'];
       const online = await Promise.all(numbers.map((n) => client.lookup(n)));
       const searchOnline = await client.search('mul');

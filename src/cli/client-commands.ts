@@ -299,7 +299,7 @@ function printSyncReport(io: Io, report: SyncReport, workdir: string | undefined
     io.out(`${name}: offline copy deleted (no offline right any more)`);
   for (const book of report.books) {
     if (book.upserts === 0 && book.deletes === 0 && !book.full) continue;
-    const what = book.full ? 'full copy' : 'changes';
+    const what = book.snapshot ? 'full copy (snapshot)' : book.full ? 'full copy' : 'changes';
     io.out(
       `${book.phonebook}: ${what}, ${book.upserts} updated, ${book.deletes} deleted (${book.bytes} bytes)`,
     );

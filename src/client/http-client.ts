@@ -1,3 +1,8 @@
+import { createWriteStream, rmSync } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+
 /** An error answer of the server, with its stable code. */
 export class ApiError extends Error {
   readonly status: number;
@@ -29,6 +34,13 @@ export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   timeoutMs?: number;
+  /** Stops the request (and the download of its answer) early. */
+  signal?: AbortSignal;
+  /**
+   * Writes a successful answer's body to this file as it arrives instead of reading it as
+   * JSON (the answer's `body` is then undefined); error answers are read as usual.
+   */
+  saveTo?: { file: string; onBytes?: (received: number, total: number | undefined) => void };
 }
 
 export interface ApiResponse<T> {
@@ -151,7 +163,10 @@ export class HttpClient {
         method,
         headers,
         ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+        signal: AbortSignal.any([
+          AbortSignal.timeout(options.timeoutMs ?? 30_000),
+          ...(options.signal ? [options.signal] : []),
+        ]),
       });
     } catch (error) {
       // A kept-alive connection the server closed just as it was reused: a GET is safe to
@@ -161,6 +176,7 @@ export class HttpClient {
       }
       throw new ServerUnreachableError(this.baseUrl, { cause: error });
     }
+    if (response.ok && options.saveTo) return this.#save<T>(response, options.saveTo);
     let text: string;
     try {
       text = await response.text();
@@ -188,6 +204,36 @@ export class HttpClient {
       headers: response.headers,
       bytes: Buffer.byteLength(text),
     };
+  }
+
+  async #save<T>(
+    response: Response,
+    { file, onBytes }: NonNullable<RequestOptions['saveTo']>,
+  ): Promise<ApiResponse<T>> {
+    let bytes = 0;
+    const length = Number(response.headers.get('content-length') ?? NaN);
+    const total = Number.isSafeInteger(length) ? length : undefined;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        onBytes?.(bytes, total);
+        done(null, chunk);
+      },
+    });
+    try {
+      if (!response.body) throw new Error('The answer has no body');
+      await pipeline(
+        Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>),
+        counted,
+        createWriteStream(file, { mode: 0o600 }),
+      );
+    } catch (error) {
+      rmSync(file, { force: true });
+      // The file system's refusal is the caller's to explain; a broken answer is the server's.
+      if ((error as { syscall?: unknown }).syscall !== undefined) throw error;
+      throw new ServerUnreachableError(this.baseUrl, { cause: error });
+    }
+    return { status: response.status, body: undefined as T, headers: response.headers, bytes };
   }
 }
 

@@ -21,6 +21,11 @@ export interface ChangePage<T = StoredContact> {
   more: boolean;
 }
 
+/** The token of a book's change feed at `seq` (see {@link ChangeFeed}). */
+export function feedToken(bookId: number, seq: number): string {
+  return `${bookId}.${seq}`;
+}
+
 /**
  * A changed contact as the prepared feed sends it, positional to keep pages small:
  * `[id, data (the stored JSON text), hash, updatedAt, displayName, company, nameKey,
@@ -235,6 +240,6 @@ export class ChangeFeed {
             id: string;
           }[]
         ).map((r) => r.id);
-    return { token: `${bookId}.${upTo}`, reset, upserts, deletes, more, from, upTo };
+    return { token: feedToken(bookId, upTo), reset, upserts, deletes, more, from, upTo };
   }
 }

@@ -28,6 +28,11 @@ export class Home {
     return join(this.root, 'trash', 'folders');
   }
 
+  /** Files the server writes for a moment (book snapshots on their way to a client). */
+  get tmpDir(): string {
+    return join(this.root, 'tmp');
+  }
+
   get initialPasswordFile(): string {
     return join(this.root, 'initial-admin-password');
   }

@@ -10,7 +10,9 @@ export type FakeAnswer =
   | {
       query: (query: URLSearchParams, request: IncomingMessage) => [status: number, body: unknown];
     }
-  | { body: unknown };
+  | { body: unknown }
+  /** Bytes sent as they are with 200 (`bytes` read at each request). */
+  | { bytes: () => Buffer; type: string };
 
 /** Location settings of a Munich site with a PBX, for fake servers' answers. */
 export const MUNICH: LocationSettings = {
@@ -73,6 +75,12 @@ export async function fakeServer(answers: Record<string, FakeAnswer>): Promise<F
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '', 'http://localhost');
     const answer = answers[url.pathname];
+    if (answer && 'bytes' in answer) {
+      const bytes = answer.bytes();
+      response.writeHead(200, { 'content-type': answer.type, 'content-length': bytes.length });
+      response.end(bytes);
+      return;
+    }
     const [status, body] = !answer
       ? [404, { error: { code: 'NOT_FOUND', message: url.pathname } }]
       : 'query' in answer

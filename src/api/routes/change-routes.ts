@@ -1,4 +1,8 @@
+import { createReadStream } from 'node:fs';
 import { z } from 'zod';
+import type { Principal } from '../../access/access-service.js';
+import type { Ctibook } from '../../app.js';
+import type { PhonebookRecord } from '../../store/phonebook-store.js';
 import { CtibookError } from '../../domain/errors.js';
 import type { RouteTable } from '../route.js';
 import { BookParams, Contact, Location } from '../schemas.js';
@@ -57,12 +61,7 @@ export function changeRoutes(table: RouteTable): void {
       }),
     ]),
     handler({ app, principal, params, query }) {
-      const book = app.phonebooks.readable(principal, params.name);
-      if (!app.access.rights(principal, book.id).offline) {
-        throw new CtibookError('FORBIDDEN', 'You have no offline right on this phone book', {
-          phonebook: book.name,
-        });
-      }
+      const book = offlineBook(app, principal, params.name);
       if (query.form === 'prepared') {
         const numbers = app.location.normalizer;
         const keysCurrent = app.location.keysCurrent;
@@ -79,4 +78,53 @@ export function changeRoutes(table: RouteTable): void {
       return { ...page, upserts: page.upserts.map((c) => app.contacts.view(book, c)) };
     },
   });
+
+  table.add({
+    method: 'GET',
+    url: '/api/v1/phonebooks/:name/snapshot',
+    summary:
+      'The whole book as an SQLite file (`application/vnd.sqlite3`), for the first offline copy of a big book ' +
+      '(offline right): tables `meta` (format, token, contacts, location), `contacts` and `phones`, the rows ' +
+      'of the prepared change feed. Go on with `changes?since=` and the token of `meta` (also sent as ' +
+      '`X-Ctibook-Token`). 409 when the store cannot give one now (numbers being re-keyed for new location ' +
+      'settings, contacts stored before the search text was kept): read the change feed instead.',
+    tag: 'contacts',
+    auth: 'user',
+    params: BookParams,
+    headers: ['X-Ctibook-Token', 'X-Ctibook-Contacts'],
+    async handler({ app, principal, params, reply }) {
+      const book = offlineBook(app, principal, params.name);
+      const unavailable = (why: string): CtibookError =>
+        new CtibookError('CONFLICT', `No snapshot of this phone book now: ${why}; read its changes`, {
+          phonebook: book.name,
+        });
+      if (!app.location.keysCurrent) throw unavailable('its numbers are being re-keyed');
+      const normalizer = app.location.normalizer;
+      const snapshot = await app.snapshots.build(book.id, normalizer.location);
+      if (!snapshot) throw unavailable('some contacts were stored without their search text');
+      if (!app.location.keysCurrent || app.location.normalizer !== normalizer) {
+        app.snapshots.discard(snapshot);
+        throw unavailable('the location settings changed meanwhile');
+      }
+      const stream = createReadStream(snapshot.file);
+      stream.once('close', () => app.snapshots.discard(snapshot));
+      return reply
+        .type('application/vnd.sqlite3')
+        .header('content-length', String(snapshot.bytes))
+        .header('x-ctibook-token', snapshot.meta.token)
+        .header('x-ctibook-contacts', String(snapshot.meta.contacts))
+        .send(stream);
+    },
+  });
+}
+
+/** A book the principal may read and keep offline (403 without the offline right). */
+function offlineBook(app: Ctibook, principal: Principal, name: string): PhonebookRecord {
+  const book = app.phonebooks.readable(principal, name);
+  if (!app.access.rights(principal, book.id).offline) {
+    throw new CtibookError('FORBIDDEN', 'You have no offline right on this phone book', {
+      phonebook: book.name,
+    });
+  }
+  return book;
 }
