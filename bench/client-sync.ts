@@ -2,11 +2,13 @@
  * Client sync benchmark (issue 4): first sync of big books over loopback from a real
  * server process, a delta sync after 1 % of the contacts changed, and offline lookups.
  *
- *   npx tsx bench/client-sync.ts [--contacts N] [--page-size N] [--lookups N] [--keep]
+ *   npx tsx bench/client-sync.ts [--contacts N] [--page-size N] [--snapshot-from N]
+ *                                [--lookups N] [--keep]
  *                                [--home DIR [--fill-only]]
  *
  * `--home DIR` fills DIR once and reuses it in later runs with the same `--contacts`;
- * `--fill-only` stops after filling.
+ * `--fill-only` stops after filling. `--snapshot-from` is the client's `snapshotFrom` (a
+ * book of at least that many contacts is copied from a snapshot; `Infinity`: pages only).
  *
  * The server's home is filled with `bench/fill.ts` (four builtin books, N contacts in all);
  * the client logs in as admin, who has the offline right on every book.
@@ -16,7 +18,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CtibookClient, OfflineCache } from '../src/client/index.js';
-import { DEFAULT_PAGE_SIZE } from '../src/client/cache-sync.js';
+import { DEFAULT_PAGE_SIZE, SNAPSHOT_FROM } from '../src/client/cache-sync.js';
 import { startServer } from '../test/support/server-process.js';
 import { bookOf, bookRanges, fillHome, readMeta } from './fill.js';
 import { DEFAULT_SEED, contactId, incomingNumbers } from './generate.js';
@@ -27,6 +29,7 @@ const { values } = parseArgs({
   options: {
     contacts: { type: 'string', default: '100000' },
     'page-size': { type: 'string', default: String(DEFAULT_PAGE_SIZE) },
+    'snapshot-from': { type: 'string', default: String(SNAPSHOT_FROM) },
     lookups: { type: 'string', default: '20000' },
     keep: { type: 'boolean', default: false },
     home: { type: 'string' },
@@ -35,6 +38,7 @@ const { values } = parseArgs({
 });
 const contacts = Number(values.contacts);
 const pageSize = Number(values['page-size']);
+const snapshotFrom = Number(values['snapshot-from']);
 const lookups = Number(values.lookups);
 
 const root = mkdtempSync(join(tmpdir(), 'ctibook-client-bench-'));
@@ -105,6 +109,7 @@ try {
   let lastLog = 0;
   const full = await client.sync({
     pageSize,
+    snapshotFrom,
     onProgress: (p) => {
       if (performance.now() - lastLog > 5000) {
         lastLog = performance.now();
@@ -130,11 +135,15 @@ try {
     ],
     ['– contacts received', received.toLocaleString('en')],
     [
-      '– bytes received (JSON, uncompressed)',
+      '– books copied from snapshots',
+      `${full.books.filter((b) => b.snapshot).length} of ${full.books.length}`,
+    ],
+    [
+      '– bytes received (snapshot files, JSON pages uncompressed)',
       `${mb(full.bytes)} (${Math.round(full.bytes / received)} B/contact)`,
     ],
-    ['– waiting for pages (server + transfer + parse + check)', `${fullWait.toFixed(1)} s`],
-    ['– storing pages (normalise, index, write)', `${fullApply.toFixed(1)} s`],
+    ['– waiting for snapshots and pages (server + transfer + checks)', `${fullWait.toFixed(1)} s`],
+    ['– storing them (copy or normalise, index, write)', `${fullApply.toFixed(1)} s`],
     ['– client CPU (user + system)', `${((fullCpu.user + fullCpu.system) / 1e6).toFixed(1)} s`],
     ['– server CPU (user + system)', `${fullServerCpu.toFixed(1)} s`],
     ['– offline copy on disk', mb(cacheBytes)],
