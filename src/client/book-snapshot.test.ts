@@ -16,6 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContactData } from '../domain/contact.js';
 import type { LocationSettings } from '../domain/phone-number.js';
 import { SNAPSHOT_TABLES } from '../store/book-snapshot.js';
+import { BookSnapshots } from '../store/book-snapshots.js';
 import type { FakeAnswer, FakeServer } from '../test-support/fake-server.js';
 import { MUNICH, OFFLINE_BOOK, fakeServer } from '../test-support/fake-server.js';
 import type { TestApp } from '../test-support/test-app.js';
@@ -191,8 +192,43 @@ describe('book snapshots', () => {
     } finally {
       db.close();
     }
-    // Written for the request, removed once sent.
-    await eventually(() => readdirSync(join(t.home, 'tmp')).length === 0);
+  });
+
+  it('is written once for every client while the book does not change', async () => {
+    const tmp = join(t.home, 'tmp');
+    const first = await call('/api/v1/phonebooks/Sales/snapshot');
+    const again = await call('/api/v1/phonebooks/Sales/snapshot');
+    expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
+    const kept = readdirSync(tmp);
+    expect(kept).toHaveLength(1);
+    await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: 'Neu' } });
+    const changed = await call('/api/v1/phonebooks/Sales/snapshot');
+    expect(changed.headers['x-ctibook-token']).not.toBe(first.headers['x-ctibook-token']);
+    expect(changed.headers['x-ctibook-contacts']).toBe(String(CONTACTS.length + 1));
+    // The older file goes once sent; the new one is kept.
+    await eventually(() => readdirSync(tmp).length === 1 && readdirSync(tmp)[0] !== kept[0]);
+  });
+
+  it('keeps the snapshot of an unchanged book for a while after it was last sent', async () => {
+    const tmp = join(dir, 'kept');
+    const snapshots = new BookSnapshots(t.app.home.storeFile, tmp, 200);
+    try {
+      const book = t.app.phonebooks.readable({ username: 'admin', admin: true }, 'Sales');
+      const token = t.app.changes.token(book.id);
+      const taken = await snapshots.take(book.id, token, PBX);
+      const twice = await snapshots.take(book.id, token, PBX);
+      expect(twice?.file).toBe(taken?.file);
+      if (taken) snapshots.release(taken);
+      if (twice) snapshots.release(twice);
+      expect(readdirSync(tmp)).toHaveLength(1);
+      await eventually(() => readdirSync(tmp).length === 0);
+      // Asked for with other location settings: another file.
+      const other = await snapshots.take(book.id, token, { ...PBX, areaCode: '30' });
+      expect(other?.file).not.toBe(taken?.file);
+    } finally {
+      await snapshots.close();
+    }
+    expect(readdirSync(tmp)).toEqual([]);
   });
 
   it('needs the offline right, and hides books without read right', async () => {

@@ -159,6 +159,36 @@ describe('OfflineCache', () => {
     expect(ftsSetting(dir, 'crisismerge')).toBe(16);
   });
 
+  it('fills a first copy with a rollback journal, which another process opening it meanwhile keeps', () => {
+    const journal = (): unknown =>
+      fromFile(dir, (db) => db.pragma('journal_mode', { simple: true }));
+    expect(journal()).toBe('wal');
+    cache.deferIndexes();
+    expect(journal()).toBe('delete');
+    // A page of a full copy that goes on: its transaction stays open.
+    cache.applyPage(
+      'Sales',
+      page('1.1', {
+        reset: true,
+        more: true,
+        upserts: [contact('a', { businessPhone: '089 1234567' })],
+      }),
+    );
+    const other = OfflineCache.open(dir);
+    try {
+      expect(other.books()).toEqual([]);
+    } finally {
+      other.close();
+    }
+    cache.applyPage(
+      'Sales',
+      page('1.2', { upserts: [contact('b', { businessPhone: '089 7654321' })] }),
+    );
+    expect(cache.lookup('089 7654321').matches).toMatchObject([{ id: 'b' }]);
+    // The write-ahead log is back with the indexes.
+    expect(journal()).toBe('wal');
+  });
+
   it('leaves the indexes to a live process that fills, and builds those of a dead one', () => {
     const all = indexNames(dir);
     cache.deferIndexes();

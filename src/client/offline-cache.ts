@@ -159,7 +159,7 @@ export class OfflineCache {
     try {
       mkdirSync(workdir, { recursive: true, mode: 0o700 });
       // NORMAL: a power cut may lose the last page, never consistency; the token goes with it.
-      const db = openDatabase(file, { synchronous: 'NORMAL' });
+      const db = openDatabase(file, { synchronous: 'NORMAL', journalMayWait: true });
       if (options.maxBytes !== undefined) {
         const pageSize = db.pragma('page_size', { simple: true }) as number;
         db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
@@ -256,10 +256,11 @@ export class OfflineCache {
    * commit of a full copy's new pages; a rollback journal keeps only the pages a
    * transaction changes that were there before it, so new pages are written once (at
    * 1,000,000 contacts from snapshots: 18.6 s instead of 24.6 s for the copy and its
-   * indexes). Meanwhile readers of other processes wait for each commit (there are no
-   * copies for them to read yet on a first sync); SYNCHRONOUS FULL keeps a power cut from
-   * damaging the file in that mode. Another process holding the file (it reads a copy)
-   * makes the switch fail: the copy then fills with the log, as always.
+   * indexes). Meanwhile another process opening the cache keeps that journal (see
+   * `journalMayWait`), and its reads wait while this one commits or spills pages (on a
+   * first sync there are no copies for it to read yet); SYNCHRONOUS FULL keeps a power cut
+   * from damaging the file in that mode. Another process holding the file when the copy
+   * starts makes the switch fail: the copy then fills with the log, as always.
    */
   #journal(mode: 'rollback' | 'wal'): void {
     try {
@@ -700,6 +701,7 @@ function cacheError(error: unknown, what: string): unknown {
   if (typeof code !== 'string') return error;
   const reasons: Record<string, string> = {
     SQLITE_FULL: 'the disk (or the configured size limit) is full',
+    SQLITE_BUSY: 'another process is writing a first copy into it; try again once it is done',
     SQLITE_READONLY: 'the working directory or file is read-only',
     SQLITE_CANTOPEN: 'the file cannot be opened',
     SQLITE_IOERR: 'the disk reported an I/O error',

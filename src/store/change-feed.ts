@@ -131,6 +131,11 @@ export class ChangeFeed {
     this.#seq = db.prepare('SELECT seq FROM phonebooks WHERE id = ?').pluck();
   }
 
+  /** The book's token now (what a page of its last changes would end with). */
+  token(bookId: number): string {
+    return feedToken(bookId, (this.#seq.get(bookId) as number | undefined) ?? 0);
+  }
+
   /** Changes of a book after `since` (absent or foreign: everything, with reset). */
   changes(bookId: number, since: string | undefined, limit: number): ChangePage {
     const { token, reset, more, upserts, deletes } = this.#page(

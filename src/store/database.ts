@@ -193,6 +193,12 @@ export const MIGRATIONS: readonly string[] = [
 export interface OpenDatabaseOptions {
   /** `FULL` makes every acknowledged write survive a power cut, at one fsync a commit. */
   synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Opens the file in the journal mode it has when another connection is writing it in
+   * rollback mode (a client cache during a first copy, see `OfflineCache`), instead of
+   * failing to switch it to WAL; the writer switches it back when done.
+   */
+  journalMayWait?: boolean;
 }
 
 /**
@@ -202,7 +208,14 @@ export interface OpenDatabaseOptions {
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (error) {
+    if (!options.journalMayWait || (error as { code?: unknown }).code !== 'SQLITE_BUSY') {
+      db.close();
+      throw error;
+    }
+  }
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');

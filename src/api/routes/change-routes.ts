@@ -100,14 +100,15 @@ export function changeRoutes(table: RouteTable): void {
         });
       if (!app.location.keysCurrent) throw unavailable('its numbers are being re-keyed');
       const normalizer = app.location.normalizer;
-      const snapshot = await app.snapshots.build(book.id, normalizer.location);
+      const token = app.changes.token(book.id);
+      const snapshot = await app.snapshots.take(book.id, token, normalizer.location);
       if (!snapshot) throw unavailable('some contacts were stored without their search text');
       if (!app.location.keysCurrent || app.location.normalizer !== normalizer) {
-        app.snapshots.discard(snapshot);
+        app.snapshots.release(snapshot);
         throw unavailable('the location settings changed meanwhile');
       }
       const stream = createReadStream(snapshot.file);
-      stream.once('close', () => app.snapshots.discard(snapshot));
+      stream.once('close', () => app.snapshots.release(snapshot));
       return reply
         .type('application/vnd.sqlite3')
         .header('content-length', String(snapshot.bytes))
