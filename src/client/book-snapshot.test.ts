@@ -209,21 +209,42 @@ describe('book snapshots', () => {
     await eventually(() => readdirSync(tmp).length === 1 && readdirSync(tmp)[0] !== kept[0]);
   });
 
+  it('of a book made again after it was deleted is that of the new book', async () => {
+    const before = await call('/api/v1/phonebooks/Sales/snapshot');
+    expect((await t.call('DELETE', '/api/v1/phonebooks/Sales')).statusCode).toBe(200);
+    await t.call('POST', '/api/v1/phonebooks', { body: { name: 'Sales', kind: 'builtin' } });
+    for (const [i] of CONTACTS.entries()) {
+      await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: `Neu${i}` } });
+    }
+    const after = await call('/api/v1/phonebooks/Sales/snapshot');
+    expect(after.statusCode).toBe(200);
+    const file = join(dir, 'after.sqlite');
+    writeFileSync(file, after.rawPayload);
+    const db = new Database(file, { readonly: true });
+    try {
+      const names = db.prepare("SELECT data ->> 'lastName' FROM contacts").pluck().all();
+      expect(names).toEqual(CONTACTS.map((_, i) => `Neu${i}`));
+    } finally {
+      db.close();
+    }
+    expect(after.rawPayload.equals(before.rawPayload)).toBe(false);
+  });
+
   it('keeps the snapshot of an unchanged book for a while after it was last sent', async () => {
     const tmp = join(dir, 'kept');
     const snapshots = new BookSnapshots(t.app.home.storeFile, tmp, 200);
     try {
       const book = t.app.phonebooks.readable({ username: 'admin', admin: true }, 'Sales');
       const token = t.app.changes.token(book.id);
-      const taken = await snapshots.take(book.id, token, PBX);
-      const twice = await snapshots.take(book.id, token, PBX);
+      const taken = await snapshots.take(book, token, PBX);
+      const twice = await snapshots.take(book, token, PBX);
       expect(twice?.file).toBe(taken?.file);
       if (taken) snapshots.release(taken);
       if (twice) snapshots.release(twice);
       expect(readdirSync(tmp)).toHaveLength(1);
       await eventually(() => readdirSync(tmp).length === 0);
       // Asked for with other location settings: another file.
-      const other = await snapshots.take(book.id, token, { ...PBX, areaCode: '30' });
+      const other = await snapshots.take(book, token, { ...PBX, areaCode: '30' });
       expect(other?.file).not.toBe(taken?.file);
     } finally {
       await snapshots.close();
@@ -412,6 +433,10 @@ describe('book snapshots', () => {
           `UPDATE contacts SET data = '{"lastName": "x"' WHERE rowid IN (SELECT min(rowid) FROM contacts)`,
         ),
       );
+    });
+    it('contacts numbered out of range', async () => {
+      await offer(await tampered('UPDATE contacts SET rowid = -rowid'));
+      await offer(await tampered('UPDATE contacts SET rowid = rowid + 9007199254740000'));
     });
     it('an unknown phone field, or two contacts of one id', async () => {
       await offer(await tampered("UPDATE phones SET field = 'pager'"));

@@ -453,7 +453,8 @@ export class OfflineCache {
           try {
             seq = copySnapshot(this.#db, copy);
           } catch (error) {
-            const duplicate = (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+            const code = (error as { code?: unknown }).code;
+            const duplicate = typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
             if (duplicate || isDamaged(error)) throw unusable((error as Error).message, error);
             throw error;
           }

@@ -56,8 +56,13 @@ export class SnapshotCopies {
     download.started = performance.now();
     download.current = true;
     const next = this.#books[at + 1];
-    if (next) this.#download(next, at + 1);
     try {
+      if (next) {
+        this.#download(next, at + 1);
+        // Its request leaves only once this turn yields (fetch sends it from later
+        // callbacks): without this, not before this book is copied.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       const response = await download.answer;
       if (!response) return undefined;
       const applied = performance.now();

@@ -27,6 +27,9 @@ export const SNAPSHOT_TABLES: readonly string[] = [
     canonical TEXT NOT NULL, base TEXT) STRICT`,
 ];
 
+/** The highest contact rowid a snapshot may have (a change sequence, never near this). */
+const MAX_SNAPSHOT_ROWID = 2 ** 40;
+
 /** What a snapshot's `meta` table says. */
 export interface SnapshotMeta {
   format: string;
@@ -113,7 +116,8 @@ export function checkSnapshot(db: SqliteDatabase): { meta: SnapshotMeta } | { pr
   const tables = schema.filter((entry) => entry.type === 'table').map((entry) => entry.sql);
   const others = schema.filter((entry) => entry.type !== 'table');
   const sameTables =
-    tables.length === SNAPSHOT_TABLES.length && tables.every((sql, i) => sql === SNAPSHOT_TABLES[i]);
+    tables.length === SNAPSHOT_TABLES.length &&
+    tables.every((sql, i) => sql === SNAPSHOT_TABLES[i]);
   if (!sameTables || others.some((entry) => entry.sql !== null)) {
     return { problem: 'its tables are not those of a book snapshot' };
   }
@@ -123,7 +127,9 @@ export function checkSnapshot(db: SqliteDatabase): { meta: SnapshotMeta } | { pr
     ),
   );
   if (values.get('format') !== SNAPSHOT_FORMAT) {
-    return { problem: `its format is ${values.get('format') ?? 'missing'}, not ${SNAPSHOT_FORMAT}` };
+    return {
+      problem: `its format is ${values.get('format') ?? 'missing'}, not ${SNAPSHOT_FORMAT}`,
+    };
   }
   const token = values.get('token') ?? '';
   const contacts = Number(values.get('contacts'));
@@ -136,8 +142,15 @@ export function checkSnapshot(db: SqliteDatabase): { meta: SnapshotMeta } | { pr
   if (!/^\d+\.\d+$/.test(token) || !Number.isSafeInteger(contacts) || !isLocation(location)) {
     return { problem: 'its meta table has no usable token, contact count or location' };
   }
-  const count = db.prepare('SELECT count(*) FROM snapshot.contacts').pluck().get() as number;
+  const [count, lowest, highest] = db
+    .prepare('SELECT count(*), min(rowid), max(rowid) FROM snapshot.contacts')
+    .raw()
+    .get() as [number, number | null, number | null];
   if (count !== contacts) return { problem: `it holds ${count} contacts, not ${contacts}` };
+  // Rowids are change sequences: positive, and far from overflowing past the store's.
+  if ((lowest ?? 1) < 1 || (highest ?? 1) > MAX_SNAPSHOT_ROWID) {
+    return { problem: 'its contacts are numbered out of range' };
+  }
   const badContact = db
     .prepare(
       `SELECT rowid FROM snapshot.contacts
@@ -201,7 +214,10 @@ export function copySnapshot(db: SqliteDatabase, bookId: number): number {
     `INSERT INTO contact_fts (rowid, names, other, book)
      SELECT rowid + @offset, names, other, @token FROM snapshot.contacts ORDER BY rowid`,
   ).run(book);
-  return db.prepare('SELECT coalesce(max(rowid), 0) FROM snapshot.contacts').pluck().get() as number;
+  return db
+    .prepare('SELECT coalesce(max(rowid), 0) FROM snapshot.contacts')
+    .pluck()
+    .get() as number;
 }
 
 function isLocation(value: unknown): value is LocationSettings {

@@ -67,17 +67,19 @@ export class BookSnapshots {
   }
 
   /**
-   * The snapshot of book `bookId`, whose change-feed token is `token` now, with number keys
-   * made with `location`: the kept one when it was asked for at the same token and
-   * settings, else a new one (requests meanwhile wait for the same). Undefined when the
-   * store cannot give one (a contact without kept search text).
+   * The snapshot of `book`, whose change-feed token is `token` now, with number keys made
+   * with `location`: the kept one when it was asked for at the same token and settings,
+   * else a new one (requests meanwhile wait for the same). Undefined when the store cannot
+   * give one (a contact without kept search text). The book's creation time is part of
+   * what must match: a book made after another was deleted may get its id.
    */
   async take(
-    bookId: number,
+    book: { id: number; createdAt: string },
     token: string,
     location: LocationSettings,
   ): Promise<BuiltSnapshot | undefined> {
-    const key = `${token} ${JSON.stringify(location)}`;
+    const bookId = book.id;
+    const key = `${book.createdAt} ${token} ${JSON.stringify(location)}`;
     let kept = this.#kept.get(bookId);
     if (kept?.key !== key) {
       if (kept) this.#retire(bookId, kept);

@@ -95,13 +95,17 @@ export function changeRoutes(table: RouteTable): void {
     async handler({ app, principal, params, reply }) {
       const book = offlineBook(app, principal, params.name);
       const unavailable = (why: string): CtibookError =>
-        new CtibookError('CONFLICT', `No snapshot of this phone book now: ${why}; read its changes`, {
-          phonebook: book.name,
-        });
+        new CtibookError(
+          'CONFLICT',
+          `No snapshot of this phone book now: ${why}; read its changes`,
+          {
+            phonebook: book.name,
+          },
+        );
       if (!app.location.keysCurrent) throw unavailable('its numbers are being re-keyed');
       const normalizer = app.location.normalizer;
       const token = app.changes.token(book.id);
-      const snapshot = await app.snapshots.take(book.id, token, normalizer.location);
+      const snapshot = await app.snapshots.take(book, token, normalizer.location);
       if (!snapshot) throw unavailable('some contacts were stored without their search text');
       if (!app.location.keysCurrent || app.location.normalizer !== normalizer) {
         app.snapshots.release(snapshot);
