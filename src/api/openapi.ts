@@ -45,7 +45,7 @@ export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of routes) {
     const path = spec.url.replace(/:([A-Za-z]+)/g, '{$1}');
-    const status = String(spec.status ?? (spec.response ? 200 : 204));
+    const status = String(spec.status ?? (spec.response || spec.file ? 200 : 204));
     const operation: JsonSchema = {
       summary: spec.summary,
       tags: [spec.tag],
@@ -63,6 +63,9 @@ export function buildOpenApi(routes: readonly RouteSpec[]): JsonSchema {
             : {}),
           ...(spec.response
             ? { content: { 'application/json': { schema: schema(spec.response, 'output') } } }
+            : {}),
+          ...(spec.file
+            ? { content: { [spec.file]: { schema: { type: 'string', format: 'binary' } } } }
             : {}),
         },
         default: {

@@ -29,6 +29,8 @@ export interface RouteSpec<B = unknown, Q = unknown, P = unknown> {
   params?: z.ZodType<P>;
   /** Documented response body. */
   response?: z.ZodType;
+  /** The media type of a response body that is a file, not JSON (documented as binary). */
+  file?: string;
   status?: number;
   /** Response headers worth documenting (ETag). */
   headers?: string[];

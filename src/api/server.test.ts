@@ -21,6 +21,17 @@ describe('server basics', () => {
     const doc = response.json() as { openapi: string; paths: Record<string, unknown> };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toContain('/api/v1/phonebooks/{name}/contacts/{id}/note');
+    // A file answer is described as one.
+    expect(doc.paths['/api/v1/phonebooks/{name}/snapshot']).toMatchObject({
+      get: {
+        responses: {
+          '200': {
+            headers: { 'X-Ctibook-Token': {} },
+            content: { 'application/vnd.sqlite3': { schema: { format: 'binary' } } },
+          },
+        },
+      },
+    });
   });
 
   it('answers unknown routes with the JSON error shape', async () => {

@@ -25,6 +25,9 @@ const PreparedRow = z
       'company, nameKey, names, other (search index text), phones: [field, raw, canonical, base]]',
   );
 
+/** The media type of a book snapshot (an SQLite database file). */
+const SNAPSHOT_TYPE = 'application/vnd.sqlite3';
+
 /** What every page has, whatever its form. */
 const pageShape = {
   token: z.string(),
@@ -92,6 +95,7 @@ export function changeRoutes(table: RouteTable): void {
     auth: 'user',
     params: BookParams,
     headers: ['X-Ctibook-Token', 'X-Ctibook-Contacts'],
+    file: SNAPSHOT_TYPE,
     async handler({ app, principal, params, reply }) {
       const book = offlineBook(app, principal, params.name);
       const unavailable = (why: string): CtibookError =>
@@ -114,7 +118,7 @@ export function changeRoutes(table: RouteTable): void {
       const stream = createReadStream(snapshot.file);
       stream.once('close', () => app.snapshots.release(snapshot));
       return reply
-        .type('application/vnd.sqlite3')
+        .type(SNAPSHOT_TYPE)
         .header('content-length', String(snapshot.bytes))
         .header('x-ctibook-token', snapshot.meta.token)
         .header('x-ctibook-contacts', String(snapshot.meta.contacts))
