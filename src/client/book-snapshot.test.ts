@@ -449,14 +449,14 @@ describe('book snapshots', () => {
     let served: () => Buffer;
     /** The book list, location and change feed of a server (the feed by `since`). */
     let basics: Record<string, FakeAnswer>;
+    /** The change feed's pages by `since`. */
+    let bySince: Map<string, unknown>;
 
     beforeEach(async () => {
       const file = await snapshot();
       served = () => readFileSync(file);
       const feed = (await pages()) as { token: string }[];
-      const bySince = new Map<string, unknown>(
-        feed.map((page, i) => [feed[i - 1]?.token ?? '', page]),
-      );
+      bySince = new Map<string, unknown>(feed.map((page, i) => [feed[i - 1]?.token ?? '', page]));
       const last = feed.at(-1) as { token: string };
       bySince.set(last.token, { ...last, reset: false, more: false, upserts: [], deletes: [] });
       basics = {
@@ -504,6 +504,39 @@ describe('book snapshots', () => {
       const db = new Database(join(dir, 'synced', CACHE_FILE), { readonly: true });
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       db.close();
+    });
+
+    it('copies a book rebuilt on the server from its new snapshot too', async () => {
+      const { copy } = await sync('rebuilt', 1);
+      const old = copy.since('Sales') ?? '';
+      // The book rebuilt (the server answers the old token with reset) and changed.
+      await edit();
+      const newer = await snapshot('newer.sqlite');
+      served = () => readFileSync(newer);
+      const feed = (await pages()) as { token: string }[];
+      for (const [i, page] of feed.entries()) bySince.set(feed[i - 1]?.token ?? old, page);
+      const last = feed.at(-1) as { token: string };
+      bySince.set(last.token, { ...last, reset: false, more: false, upserts: [], deletes: [] });
+      const report = await syncOfflineCopies(new HttpClient(server?.url ?? '', 't'), copy, {
+        snapshotFrom: 1,
+      });
+      expect(report.books).toMatchObject([{ full: true, snapshot: true }]);
+      expect(copy.since('Sales')).toBe(last.token);
+      expect(copy.lookup('089 7654321').matches).toMatchObject([{ phonebook: 'Sales' }]);
+      expect(copy.books()).toMatchObject([{ name: 'Sales', contactCount: CONTACTS.length }]);
+      // The search index was not merged while the copy went in, and is merged again after.
+      const db = new Database(join(dir, 'rebuilt', CACHE_FILE), { readonly: true });
+      const merge = db.prepare('SELECT k, v FROM contact_fts_config WHERE k LIKE ?').raw();
+      expect(merge.all('%merge')).toEqual([
+        ['automerge', 4],
+        ['crisismerge', 16],
+      ]);
+      db.close();
+      // Unchanged since: one contact asked for, and nothing copied.
+      const again = await syncOfflineCopies(new HttpClient(server?.url ?? '', 't'), copy, {
+        snapshotFrom: 1,
+      });
+      expect(again.books).toMatchObject([{ full: false, snapshot: false, upserts: 0 }]);
     });
 
     it('reads pages below the size for snapshots, or from servers without them', async () => {

@@ -144,7 +144,10 @@ export async function syncOfflineCopies(
   try {
     for (const book of wanted) {
       try {
-        const snapshot = await snapshots.copy(book);
+        const fromSnapshot =
+          book.contactCount >= snapshotFrom &&
+          (cache.filling(book.name) || (await rebuilt(http, cache, book.name)));
+        const snapshot = fromSnapshot ? await snapshots.copy(book) : undefined;
         if (bigCopy(book) && !reader) {
           reader = new PageReader({ baseUrl: http.baseUrl, ca: http.ca, location });
         }
@@ -171,6 +174,16 @@ export async function syncOfflineCopies(
     if (deferred) cache.restoreIndexes();
   }
   return report;
+}
+
+/**
+ * Whether the server answers the copy's token with `reset` (the book was rebuilt there,
+ * as a full sync of an external book does): one contact is asked for to know.
+ */
+async function rebuilt(http: HttpClient, cache: OfflineCache, name: string): Promise<boolean> {
+  const since = cache.since(name);
+  if (since === undefined) return true;
+  return (await fetchFirstPage(http, name, since, 1)).page.reset;
 }
 
 /** A book's sync from a snapshot and the pages after it, as one. */

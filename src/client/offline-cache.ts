@@ -449,6 +449,8 @@ export class OfflineCache {
         .transaction(() => {
           const row = this.#bookRow(name);
           const copy = this.#newStaging(row, name, now);
+          // Into a search index with other copies in it: merged later, not while it grows.
+          if (!this.#deferred) setIndexMerging(this.#db, true);
           let seq: number;
           try {
             seq = copySnapshot(this.#db, copy);
@@ -462,6 +464,7 @@ export class OfflineCache {
             .prepare('UPDATE phonebooks SET seq = ?, contact_count = ? WHERE id = ?')
             .run(seq, meta.contacts, copy);
           this.#promote(name, row, copy, meta.token, now);
+          if (!this.#deferred) setIndexMerging(this.#db, false);
         })
         .immediate();
       copied = meta.contacts;

@@ -27,6 +27,8 @@ export class SnapshotCopies {
   readonly #books: readonly Book[];
   readonly #onProgress: ((progress: SyncProgress) => void) | undefined;
   readonly #downloads = new Map<string, Download>();
+  /** Snapshots asked for so far (each downloads into a file of its own). */
+  #asked = 0;
 
   /** `books`: those to copy from snapshots, in the order they are synced. */
   constructor(
@@ -44,21 +46,21 @@ export class SnapshotCopies {
   /**
    * The book's full copy from its snapshot; undefined when the server has none to give
    * (a server before snapshots, or none now) or keyed its numbers with other location
-   * settings than the copy's: its pages then. Not one of `books`: undefined.
+   * settings than the copy's: its pages then. A book not among `books` (one found rebuilt
+   * on the server) is asked for now.
    * @throws what the request throws (unreachable, 403/404 of the book), ClientError
    *   CHANGE_FEED_INVALID (an unusable file) or CACHE_WRITE_FAILED; the copy is unchanged.
    */
   async copy(book: Book): Promise<BookSyncReport | undefined> {
     const at = this.#books.indexOf(book);
-    if (at < 0) return undefined;
-    const download = this.#download(book, at);
+    const download = this.#download(book);
     // The wait is counted from the book's turn (it may have been asked for earlier).
     download.started = performance.now();
     download.current = true;
-    const next = this.#books[at + 1];
+    const next = at < 0 ? undefined : this.#books[at + 1];
     try {
       if (next) {
-        this.#download(next, at + 1);
+        this.#download(next);
         // Its request leaves only once this turn yields (fetch sends it from later
         // callbacks): without this, not before this book is copied.
         await new Promise((resolve) => setImmediate(resolve));
@@ -95,13 +97,13 @@ export class SnapshotCopies {
     for (const download of left) rmSync(download.file, { force: true });
   }
 
-  #download(book: Book, at: number): Download {
+  #download(book: Book): Download {
     const known = this.#downloads.get(book.name);
     if (known) return known;
     const stop = new AbortController();
     let reported = 0;
     const download: Download = {
-      file: this.#cache.snapshotFile(at),
+      file: this.#cache.snapshotFile(this.#asked++),
       started: performance.now(),
       stop,
       current: false,
