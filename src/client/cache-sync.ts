@@ -65,8 +65,8 @@ export interface SyncOptions {
 /**
  * From this many contacts a full copy comes as a book snapshot: an SQLite file the store
  * copies with a few statements, instead of pages of JSON parsed, checked and stored row by
- * row (at 1,000,000 contacts about a third of the time and a fifth of the CPU of both
- * sides; see BENCHMARKS.md). Below it, pages cost less than the file's set-up.
+ * row (at 1,000,000 contacts about 60 % of the time and 40 % of the CPU of both sides;
+ * see BENCHMARKS.md). Below it, pages cost less than the file's set-up.
  */
 export const SNAPSHOT_FROM = 50_000;
 
