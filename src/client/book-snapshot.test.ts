@@ -496,7 +496,10 @@ describe('book snapshots', () => {
       expect(report.books).toMatchObject([
         { phonebook: 'Sales', full: true, snapshot: true, upserts: CONTACTS.length, pages: 2 },
       ]);
+      // The download is the first half, storing the file the rest.
       expect(progress.at(-1)).toBe(CONTACTS.length);
+      expect(progress.slice(0, -1).every((done) => done <= CONTACTS.length / 2)).toBe(true);
+      expect(progress).toEqual([...progress].sort((a, b) => a - b));
       expect(copy.since('Sales')).toBe(((await pages()).at(-1) as { token: string }).token);
       expect(copy.lookup('0891234567').matches).not.toEqual([]);
       // Downloaded into the working directory, removed once stored; the log journal again.

@@ -110,8 +110,9 @@ export class SnapshotCopies {
       answer: Promise.resolve(undefined),
     };
     const onBytes = (received: number, total: number | undefined): void => {
-      // Received bytes as contacts, at most every percent.
-      const done = total ? Math.floor((book.contactCount * received) / total) : 0;
+      // Received bytes as contacts, at most every percent. The download counts as the first
+      // half: storing the file, which reports nothing until done, is the rest.
+      const done = total ? Math.floor((book.contactCount * received) / total / 2) : 0;
       if (!download.current || done - reported < book.contactCount / 100) return;
       reported = done;
       this.#onProgress?.({
