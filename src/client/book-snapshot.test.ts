@@ -438,8 +438,10 @@ describe('book snapshots', () => {
       await offer(await tampered('UPDATE contacts SET rowid = -rowid'));
       await offer(await tampered('UPDATE contacts SET rowid = rowid + 9007199254740000'));
     });
-    it('an unknown phone field, or two contacts of one id', async () => {
+    it('an unknown phone field or company rank, or two contacts of one id', async () => {
       await offer(await tampered("UPDATE phones SET field = 'pager'"));
+      await offer(await tampered('UPDATE phones SET company_rank = 7 WHERE company IS NOT NULL'));
+      await offer(await tampered('UPDATE phones SET company_rank = NULL'));
       await offer(await tampered("UPDATE contacts SET id = 'same'"));
     });
   });

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { PHONE_FIELDS } from '../domain/contact.js';
 import type { LocationSettings } from '../domain/phone-number.js';
 import { feedToken } from './change-feed.js';
-import { PRIVATE_FIELDS, bookToken } from './contact-rows.js';
+import { bookToken } from './contact-rows.js';
 import type { SqliteDatabase } from './database.js';
 
 /**
@@ -24,7 +24,7 @@ export const SNAPSHOT_TABLES: readonly string[] = [
     hash INTEGER NOT NULL, updated_at TEXT NOT NULL, display_name TEXT NOT NULL,
     company TEXT, name_key TEXT NOT NULL, names TEXT NOT NULL, other TEXT NOT NULL) STRICT`,
   `CREATE TABLE phones (contact_rowid INTEGER NOT NULL, field TEXT NOT NULL, raw TEXT NOT NULL,
-    canonical TEXT NOT NULL, base TEXT) STRICT`,
+    canonical TEXT NOT NULL, base TEXT, company TEXT, company_rank INTEGER) STRICT`,
 ];
 
 /** The highest contact rowid a snapshot may have (a change sequence, never near this). */
@@ -43,7 +43,8 @@ export interface SnapshotMeta {
 /**
  * Writes the snapshot of book `bookId` of the store file `storeFile` to the new file
  * `target`, all of it read in one read transaction of the store (writers go on meanwhile).
- * Contacts keep their store rowids (the phone rows refer to them), in change order.
+ * Contacts keep their store rowids (the phone rows refer to them); phone rows keep the
+ * company and rank the store gave them (see `markCompanyNumbers`).
  * Returns undefined when a contact has no kept search text (stored by a version before
  * the store kept it): the change feed derives it, a snapshot cannot.
  * @throws when the book does not exist (any more).
@@ -81,7 +82,7 @@ export function writeBookSnapshot(
       if (copied !== total) return undefined;
       db.prepare(
         `INSERT INTO phones
-         SELECT contact_rowid, field, raw, canonical, base FROM store.phones
+         SELECT contact_rowid, field, raw, canonical, base, company, company_rank FROM store.phones
           WHERE book_id = ? ORDER BY rowid`,
       ).run(bookId);
       const meta: SnapshotMeta = {
@@ -170,7 +171,9 @@ export function checkSnapshot(db: SqliteDatabase): { meta: SnapshotMeta } | { pr
   const badPhone = db
     .prepare(
       `SELECT contact_rowid FROM snapshot.phones
-        WHERE canonical = '' OR field NOT IN (${PHONE_FIELDS.map(() => '?').join(', ')}) LIMIT 1`,
+        WHERE canonical = '' OR field NOT IN (${PHONE_FIELDS.map(() => '?').join(', ')})
+           OR (company IS NULL) != (company_rank IS NULL) OR company_rank NOT IN (0, 1, 2)
+        LIMIT 1`,
     )
     .pluck()
     .get(...PHONE_FIELDS) as number | undefined;
@@ -181,10 +184,9 @@ export function checkSnapshot(db: SqliteDatabase): { meta: SnapshotMeta } | { pr
 /**
  * Copies the checked snapshot attached to `db` as `snapshot` into book `bookId` of the
  * store (inside the caller's transaction): contact rows with rowids past the store's, their
- * phone rows, and their search index rows. A phone row's company and rank are set as
- * `markCompanyNumbers` sets them for rows of the prepared change feed.
- * @returns the book's change sequence after the copy (each contact's rowid in the snapshot
- *   is its sequence).
+ * phone rows, and their search index rows (for a store that keeps no search text beside
+ * them: the client's). Each contact's rowid in the snapshot serves as its change sequence.
+ * @returns the book's change sequence after the copy.
  */
 export function copySnapshot(db: SqliteDatabase, bookId: number): number {
   const offset = db.prepare('SELECT coalesce(max(rowid), 0) FROM contacts').pluck().get() as number;
@@ -196,19 +198,10 @@ export function copySnapshot(db: SqliteDatabase, bookId: number): number {
             '"' || @book || '-' || rowid || '"', updated_at, rowid, hash
        FROM snapshot.contacts ORDER BY rowid`,
   ).run(book);
-  // The rule of `markCompanyNumbers`: business numbers of contacts with a company name it.
-  const business = `c.company IS NOT NULL AND p.field NOT IN (${[...PRIVATE_FIELDS]
-    .map((field) => `'${field}'`)
-    .join(', ')})`;
   db.prepare(
     `INSERT INTO phones (contact_rowid, book_id, field, raw, canonical, base, company, company_rank)
-     SELECT p.contact_rowid + @offset, @book, p.field, p.raw, p.canonical, p.base,
-            CASE WHEN ${business} THEN c.company END,
-            CASE WHEN ${business} THEN
-              CASE WHEN p.base IS NOT NULL AND p.canonical = p.base || '0' THEN 0
-                   WHEN c.display_name = c.company THEN 1 ELSE 2 END END
-       FROM snapshot.phones p JOIN snapshot.contacts c ON c.rowid = p.contact_rowid
-      ORDER BY p.rowid`,
+     SELECT contact_rowid + @offset, @book, field, raw, canonical, base, company, company_rank
+       FROM snapshot.phones ORDER BY rowid`,
   ).run(book);
   db.prepare(
     `INSERT INTO contact_fts (rowid, names, other, book)

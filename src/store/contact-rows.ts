@@ -33,7 +33,7 @@ export function storedPhoneRow([field, raw, canonical, base]: readonly [
 }
 
 /** Numbers that never name a company: a private line says nothing about who else answers. */
-export const PRIVATE_FIELDS: ReadonlySet<PhoneField> = new Set(['mobilePhone', 'homePhone']);
+const PRIVATE_FIELDS: ReadonlySet<PhoneField> = new Set(['mobilePhone', 'homePhone']);
 
 /**
  * How well a business number names its company on a call to its base: 0 for the company's

@@ -86,7 +86,7 @@ export function changeRoutes(table: RouteTable): void {
     method: 'GET',
     url: '/api/v1/phonebooks/:name/snapshot',
     summary:
-      'The whole book as an SQLite file (`application/vnd.sqlite3`), for the first offline copy of a big book ' +
+      'The whole book as an SQLite file (`application/vnd.sqlite3`), for a full offline copy of a big book ' +
       '(offline right): tables `meta` (format, token, contacts, location), `contacts` and `phones`, the rows ' +
       'of the prepared change feed. Go on with `changes?since=` and the token of `meta` (also sent as ' +
       '`X-Ctibook-Token`). 409 when the store cannot give one now (numbers being re-keyed for new location ' +
