@@ -194,11 +194,12 @@ describe('client faults against a real server', () => {
   );
 
   it.each([
-    ['read on this thread', undefined],
-    ['read on a reader thread', 0],
+    ['read on this thread', {}],
+    ['read on a reader thread', { readerThreadFrom: 0 }],
+    ['copied from a snapshot', { snapshotFrom: 1 }],
   ])(
     'a full working directory is a clear error; the previous copy stays usable (%s)',
-    async (_, readerThreadFrom) => {
+    async (_, options) => {
       const client = open();
       await client.sync();
       await client.close();
@@ -210,9 +211,7 @@ describe('client faults against a real server', () => {
         workdir: f.workdir,
         cache: { maxBytes: 600_000 },
       });
-      const error = await limited
-        .sync({ pageSize: 1000, readerThreadFrom })
-        .catch((e: unknown) => e);
+      const error = await limited.sync({ pageSize: 1000, ...options }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ClientError);
       expect(error).toMatchObject({ code: 'CACHE_WRITE_FAILED' });
       expect(String((error as Error).message)).toMatch(/full/);

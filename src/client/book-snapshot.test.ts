@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ContactData } from '../domain/contact.js';
 import type { LocationSettings } from '../domain/phone-number.js';
-import { SNAPSHOT_TABLES } from '../store/book-snapshot.js';
+import { SNAPSHOT_FORMAT, SNAPSHOT_TABLES } from '../store/book-snapshot.js';
 import { BookSnapshots } from '../store/book-snapshots.js';
 import type { FakeAnswer, FakeServer } from '../test-support/fake-server.js';
 import { MUNICH, OFFLINE_BOOK, fakeServer } from '../test-support/fake-server.js';
@@ -59,6 +59,7 @@ async function eventually(check: () => boolean, ms = 2000, every = 20): Promise<
   }
 }
 
+const SNAPSHOT_URL = `/api/v1/phonebooks/Sales/snapshot?format=${SNAPSHOT_FORMAT}`;
 const PBX: LocationSettings = { ...MUNICH, pbxBaseNumber: '+49 89 4711' };
 
 describe('book snapshots', () => {
@@ -72,7 +73,7 @@ describe('book snapshots', () => {
   };
   /** The book's snapshot as the route sends it, saved to a file. */
   const snapshot = async (name = 'snapshot.sqlite'): Promise<string> => {
-    const response = await call('/api/v1/phonebooks/Sales/snapshot');
+    const response = await call(SNAPSHOT_URL);
     expect(response.statusCode, response.body).toBe(200);
     const file = join(dir, name);
     writeFileSync(file, response.rawPayload);
@@ -170,7 +171,7 @@ describe('book snapshots', () => {
   });
 
   it('is an SQLite file of the book at the token its change feed ends with', async () => {
-    const response = await call('/api/v1/phonebooks/Sales/snapshot');
+    const response = await call(SNAPSHOT_URL);
     expect(response.headers['content-type']).toBe('application/vnd.sqlite3');
     const feed = (await pages()) as { token: string }[];
     expect(response.headers['x-ctibook-token']).toBe(feed.at(-1)?.token);
@@ -184,7 +185,7 @@ describe('book snapshots', () => {
         db.prepare('SELECT key, value FROM meta').raw().all() as [string, string][],
       );
       expect(meta).toEqual({
-        format: '1',
+        format: SNAPSHOT_FORMAT,
         token: feed.at(-1)?.token,
         contacts: String(CONTACTS.length),
         location: JSON.stringify(PBX),
@@ -196,13 +197,13 @@ describe('book snapshots', () => {
 
   it('is written once for every client while the book does not change', async () => {
     const tmp = join(t.home, 'tmp');
-    const first = await call('/api/v1/phonebooks/Sales/snapshot');
-    const again = await call('/api/v1/phonebooks/Sales/snapshot');
+    const first = await call(SNAPSHOT_URL);
+    const again = await call(SNAPSHOT_URL);
     expect(again.rawPayload.equals(first.rawPayload)).toBe(true);
     const kept = readdirSync(tmp);
     expect(kept).toHaveLength(1);
     await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: 'Neu' } });
-    const changed = await call('/api/v1/phonebooks/Sales/snapshot');
+    const changed = await call(SNAPSHOT_URL);
     expect(changed.headers['x-ctibook-token']).not.toBe(first.headers['x-ctibook-token']);
     expect(changed.headers['x-ctibook-contacts']).toBe(String(CONTACTS.length + 1));
     // The older file goes once sent; the new one is kept.
@@ -210,13 +211,13 @@ describe('book snapshots', () => {
   });
 
   it('of a book made again after it was deleted is that of the new book', async () => {
-    const before = await call('/api/v1/phonebooks/Sales/snapshot');
+    const before = await call(SNAPSHOT_URL);
     expect((await t.call('DELETE', '/api/v1/phonebooks/Sales')).statusCode).toBe(200);
     await t.call('POST', '/api/v1/phonebooks', { body: { name: 'Sales', kind: 'builtin' } });
     for (const [i] of CONTACTS.entries()) {
       await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: `Neu${i}` } });
     }
-    const after = await call('/api/v1/phonebooks/Sales/snapshot');
+    const after = await call(SNAPSHOT_URL);
     expect(after.statusCode).toBe(200);
     const file = join(dir, 'after.sqlite');
     writeFileSync(file, after.rawPayload);
@@ -252,20 +253,25 @@ describe('book snapshots', () => {
     expect(readdirSync(tmp)).toEqual([]);
   });
 
+  it('is refused (400) in a format this server does not write', async () => {
+    const response = await call('/api/v1/phonebooks/Sales/snapshot?format=1');
+    expect(response.statusCode).toBe(400);
+  });
+
   it('needs the offline right, and hides books without read right', async () => {
     const reader = await t.userWith('rita', { Sales: { read: true } });
-    expect((await call('/api/v1/phonebooks/Sales/snapshot', reader)).statusCode).toBe(403);
+    expect((await call(SNAPSHOT_URL, reader)).statusCode).toBe(403);
     const stranger = await t.userWith('sven', {});
-    const hidden = await call('/api/v1/phonebooks/Sales/snapshot', stranger);
+    const hidden = await call(SNAPSHOT_URL, stranger);
     expect(hidden.statusCode).toBe(404);
     expect(hidden.json()).toMatchObject({ error: { code: 'PHONEBOOK_NOT_FOUND' } });
     const owner = await t.userWith('otto', { Sales: { offline: true } });
-    expect((await call('/api/v1/phonebooks/Sales/snapshot', owner)).statusCode).toBe(200);
+    expect((await call(SNAPSHOT_URL, owner)).statusCode).toBe(200);
   });
 
   it('is refused (409) while a contact has no kept search text: the change feed derives it', async () => {
     t.app.db.exec('DELETE FROM contact_text WHERE rowid = (SELECT max(rowid) FROM contact_text)');
-    const response = await call('/api/v1/phonebooks/Sales/snapshot');
+    const response = await call(SNAPSHOT_URL);
     expect(response.statusCode).toBe(409);
     expect(response.json()).toMatchObject({ error: { code: 'CONFLICT' } });
     expect(readdirSync(join(t.home, 'tmp'))).toEqual([]);
@@ -409,7 +415,7 @@ describe('book snapshots', () => {
       );
     });
     it('another format, or no usable token', async () => {
-      await offer(await tampered("UPDATE meta SET value = '2' WHERE key = 'format'"));
+      await offer(await tampered("UPDATE meta SET value = '9' WHERE key = 'format'"));
       await offer(await tampered("UPDATE meta SET value = 'x' WHERE key = 'token'"));
     });
     it('fewer contacts than it says', async () => {
@@ -544,18 +550,26 @@ describe('book snapshots', () => {
       expect(again.books).toMatchObject([{ full: false, snapshot: false, upserts: 0 }]);
     });
 
-    it('reads pages below the size for snapshots, or from servers without them', async () => {
+    it('reads pages below the size for snapshots, or from servers without them or of another format', async () => {
       const small = await sync('small', CONTACTS.length + 1);
       expect(small.report.books).toMatchObject([{ snapshot: false, full: true, pages: 3 }]);
-      const older = await fakeServer(basics);
-      try {
-        const { report, copy } = await sync('older', 1, older.url);
-        expect(report.books).toMatchObject([
-          { snapshot: false, full: true, upserts: CONTACTS.length },
-        ]);
-        expect(answers(copy)).toEqual(answers(small.copy));
-      } finally {
-        older.close();
+      const refusing: FakeAnswer = {
+        query: () => [400, { error: { code: 'VALIDATION_FAILED', message: 'format' } }],
+      };
+      for (const [name, answers_] of [
+        ['older', basics],
+        ['other-format', { ...basics, '/api/v1/phonebooks/Sales/snapshot': refusing }],
+      ] as const) {
+        const other = await fakeServer(answers_);
+        try {
+          const { report, copy } = await sync(name, 1, other.url);
+          expect(report.books).toMatchObject([
+            { snapshot: false, full: true, upserts: CONTACTS.length },
+          ]);
+          expect(answers(copy)).toEqual(answers(small.copy));
+        } finally {
+          other.close();
+        }
       }
     });
 

@@ -423,13 +423,17 @@ export class OfflineCache {
         `The server sent an unusable snapshot of ${name} (${problem}); the offline copy is unchanged`,
         cause === undefined ? undefined : { cause },
       );
+    // What SQLite says of the file's content (not a database, damaged, rows the store's
+    // keys refuse) is the snapshot's fault; anything else is the cache's.
+    const fromFile = (error: unknown): unknown =>
+      isDamaged(error) || String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')
+        ? unusable((error as Error).message, error)
+        : error;
     try {
       this.commit();
       this.#db.prepare('ATTACH ? AS snapshot').run(file);
     } catch (error) {
-      throw isDamaged(error)
-        ? unusable((error as Error).message, error)
-        : cacheError(error, `Cannot open the snapshot of ${name}`);
+      throw cacheError(fromFile(error), `Cannot open the snapshot of ${name}`);
     }
     let copied: number | undefined;
     try {
@@ -437,8 +441,7 @@ export class OfflineCache {
       try {
         checked = checkSnapshot(this.#db);
       } catch (error) {
-        if (!isDamaged(error)) throw error;
-        throw unusable((error as Error).message, error);
+        throw fromFile(error);
       }
       if ('problem' in checked) throw unusable(checked.problem);
       const { meta } = checked;
@@ -455,10 +458,7 @@ export class OfflineCache {
           try {
             seq = copySnapshot(this.#db, copy);
           } catch (error) {
-            const code = (error as { code?: unknown }).code;
-            const duplicate = typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT');
-            if (duplicate || isDamaged(error)) throw unusable((error as Error).message, error);
-            throw error;
+            throw fromFile(error);
           }
           this.#db
             .prepare('UPDATE phonebooks SET seq = ?, contact_count = ? WHERE id = ?')
@@ -699,7 +699,7 @@ function buildDeferredIndexes(db: SqliteDatabase): void {
 }
 
 /** SQLite's and the file system's refusals, said plainly; other errors pass unchanged. */
-function cacheError(error: unknown, what: string): unknown {
+export function cacheError(error: unknown, what: string): unknown {
   if (error instanceof ClientError) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string') return error;

@@ -1,9 +1,14 @@
 import { rmSync } from 'node:fs';
+import { SNAPSHOT_FORMAT } from '../store/book-snapshot.js';
 import type { Book } from './api-types.js';
 import type { BookSyncReport, SyncProgress } from './cache-sync.js';
 import type { ApiResponse, HttpClient } from './http-client.js';
 import { ApiError, segment } from './http-client.js';
 import type { OfflineCache } from './offline-cache.js';
+import { cacheError } from './offline-cache.js';
+
+/** The snapshot format this client reads, as the route's query asks for it. */
+const FORMAT = new URLSearchParams({ format: SNAPSHOT_FORMAT }).toString();
 
 /** One book's snapshot on its way (or refused: undefined). */
 interface Download {
@@ -123,17 +128,24 @@ export class SnapshotCopies {
       });
     };
     download.answer = this.#http
-      .request<undefined>('GET', `/api/v1/phonebooks/${segment(book.name)}/snapshot`, {
+      .request<undefined>('GET', `/api/v1/phonebooks/${segment(book.name)}/snapshot?${FORMAT}`, {
         timeoutMs: 600_000,
         signal: stop.signal,
         saveTo: { file: download.file, onBytes },
       })
       .catch((error: unknown) => {
-        // A server before snapshots knows no such route; 409: none now.
+        // A server before snapshots knows no such route, one of another version refuses the
+        // format (400); 409: none now.
         const refused =
           error instanceof ApiError &&
-          ((error.status === 404 && error.code !== 'PHONEBOOK_NOT_FOUND') || error.status === 409);
+          ((error.status === 404 && error.code !== 'PHONEBOOK_NOT_FOUND') ||
+            error.status === 400 ||
+            error.status === 409);
         if (refused) return undefined;
+        // The working directory refused the download (read-only, full).
+        if ((error as { syscall?: unknown }).syscall !== undefined) {
+          throw cacheError(error, `Cannot save the snapshot of ${book.name}`);
+        }
         throw error;
       });
     // Asked ahead: its failure is reported when its turn comes (or not at all).

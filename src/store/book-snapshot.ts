@@ -13,9 +13,11 @@ import type { SqliteDatabase } from './database.js';
  * change-feed token it was taken at: the client goes on with `changes?since=` from there.
  *
  * The tables are STRICT, so a client that checked the schema knows every value's type.
- * A client refuses a file of another {@link SNAPSHOT_FORMAT} (and falls back to pages).
+ * A client asks for its {@link SNAPSHOT_FORMAT}; a server that writes another refuses the
+ * request (400) and the client reads pages. (Format 1, never released, had no company
+ * columns in `phones`.)
  */
-export const SNAPSHOT_FORMAT = '1';
+export const SNAPSHOT_FORMAT = '2';
 
 /** The snapshot's tables, one statement each, as `sqlite_master` keeps them. */
 export const SNAPSHOT_TABLES: readonly string[] = [

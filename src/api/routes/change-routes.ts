@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { z } from 'zod';
 import type { Principal } from '../../access/access-service.js';
 import type { Ctibook } from '../../app.js';
+import { SNAPSHOT_FORMAT } from '../../store/book-snapshot.js';
 import type { PhonebookRecord } from '../../store/phonebook-store.js';
 import { CtibookError } from '../../domain/errors.js';
 import type { RouteTable } from '../route.js';
@@ -86,7 +87,8 @@ export function changeRoutes(table: RouteTable): void {
     method: 'GET',
     url: '/api/v1/phonebooks/:name/snapshot',
     summary:
-      'The whole book as an SQLite file (`application/vnd.sqlite3`), for a full offline copy of a big book ' +
+      'The whole book as an SQLite file (`application/vnd.sqlite3`) of the format asked for (400 for one this ' +
+      'server does not write), for a full offline copy of a big book ' +
       '(offline right): tables `meta` (format, token, contacts, location), `contacts` and `phones`, the rows ' +
       'of the prepared change feed. Go on with `changes?since=` and the token of `meta` (also sent as ' +
       '`X-Ctibook-Token`). 409 when the store cannot give one now (numbers being re-keyed for new location ' +
@@ -94,6 +96,9 @@ export function changeRoutes(table: RouteTable): void {
     tag: 'contacts',
     auth: 'user',
     params: BookParams,
+    query: z.strictObject({
+      format: z.literal(SNAPSHOT_FORMAT).describe('The snapshot format the client reads'),
+    }),
     headers: ['X-Ctibook-Token', 'X-Ctibook-Contacts'],
     file: SNAPSHOT_TYPE,
     async handler({ app, principal, params, reply }) {
