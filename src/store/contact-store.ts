@@ -43,6 +43,16 @@ export interface StoredRecordList {
   sameIds?: boolean;
 }
 
+/** A diff being applied in steps (see {@link ContactStore.openDiff}). */
+export interface StoreDiff {
+  /** Adds or changes these contacts. */
+  write(upserts: readonly WritableContact[]): void;
+  /** Deletes these ids (with tombstones), settles the record list, and commits. */
+  commit(deletes: readonly string[], list?: StoredRecordList): void;
+  /** Undoes every step; nothing was written. */
+  rollback(): void;
+}
+
 /** Canonical forms of a stored contact's numbers, keyed by field. */
 export type NormalizedNumbers = Record<string, string>;
 
@@ -355,7 +365,7 @@ export class ContactStore {
    */
   applyDiff(
     bookId: number,
-    upserts: readonly PreparedContact[],
+    upserts: readonly WritableContact[],
     deletes: readonly string[],
     now: string,
     records?: { list: StoredRecordList; seq: number },
@@ -367,11 +377,55 @@ export class ContactStore {
         for (const contact of upserts) this.#write(counters, bookId, contact, now);
         for (const id of deletes) this.#delete(counters, bookId, id);
       },
-      () => {
-        if (records && untouched) this.#putRecordList(bookId, records.list);
-        else if (records) this.#stmts.deleteRecordList.run(bookId);
-      },
+      () => this.#settleRecordList(bookId, records?.list, untouched),
     );
+  }
+
+  /**
+   * {@link applyDiff} in steps, for a writer thread that is handed the upserts while the
+   * sync still reads (`DiffThread`): one IMMEDIATE transaction from here to `commit`, so
+   * readers see the old copy until then; a failing step, or `rollback`, undoes all of it.
+   * `listSeq`: the book's change sequence when the sync started, given when `commit` will
+   * store the source's records (whether the copy was written since is decided here, where
+   * the write lock is taken).
+   */
+  openDiff(bookId: number, now: string, listSeq?: number): StoreDiff {
+    const db = this.#db;
+    db.exec('BEGIN IMMEDIATE');
+    const rollback = (): void => {
+      if (db.inTransaction) db.exec('ROLLBACK');
+    };
+    const step = (work: () => void): void => {
+      try {
+        work();
+      } catch (error) {
+        rollback();
+        throw error;
+      }
+    };
+    const counters = new BookCounters(this.#stmts.seqOf);
+    let untouched = false;
+    step(() => (untouched = listSeq !== undefined && this.changeSeq(bookId) === listSeq));
+    return {
+      write: (upserts) =>
+        step(() => {
+          for (const contact of upserts) this.#write(counters, bookId, contact, now);
+        }),
+      commit: (deletes, list) =>
+        step(() => {
+          for (const id of deletes) this.#delete(counters, bookId, id);
+          counters.flush(this.#stmts.setSeqAndCount);
+          this.#settleRecordList(bookId, list, untouched);
+          db.exec('COMMIT');
+        }),
+      rollback,
+    };
+  }
+
+  /** Stores the source's records after a diff, or drops the stored ones when the copy was written. */
+  #settleRecordList(bookId: number, list: StoredRecordList | undefined, untouched: boolean): void {
+    if (list && untouched) this.#putRecordList(bookId, list);
+    else if (list) this.#stmts.deleteRecordList.run(bookId);
   }
 
   #putRecordList(bookId: number, list: StoredRecordList): void {

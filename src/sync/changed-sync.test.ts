@@ -217,4 +217,65 @@ describe('changed-only syncs of a CSV book: records whose bytes are unchanged ar
     write(lines);
     expect(await update()).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 12 });
   });
+
+  it('writes a diff of a thousand changes or more on a second thread, all at once', async () => {
+    const lines = people(3000);
+    write(lines);
+    await create();
+    await update();
+    for (let i = 0; i < 1500; i++) lines[i] = line(i + 1, `Neu${i + 1}`);
+    lines.splice(2990, 10); // K2991…K3000
+    lines.push(line(5001), line(5002));
+    write(lines);
+    expect(await update()).toMatchObject({ added: 2, updated: 1500, deleted: 10, unchanged: 1490 });
+    expect((await contact('K1')).lastName).toBe('Neu1');
+    expect((await contact('K1500')).lastName).toBe('Neu1500');
+    expect((await contact('K1501')).lastName).toBe('Müller1501');
+    expect((await contact('K5002')).lastName).toBe('Müller5002');
+    expect((await t.call('GET', '/api/v1/phonebooks/Kunden/contacts/K3000')).statusCode).toBe(404);
+    const found = await t.call('GET', '/api/v1/search?q=neu1499');
+    expect(found.json()).toMatchObject({ items: [{ id: 'K1499' }] });
+    expect(stored()).toHaveLength(2992);
+    expect(await update()).toMatchObject({ added: 0, updated: 0, deleted: 0, unchanged: 2992 });
+  });
+
+  it('keeps the old copy and its list when a large diff fails while writing', async () => {
+    const lines = people(3000);
+    write(lines);
+    await create();
+    await update();
+    t.app.db.exec(`CREATE TRIGGER refuse BEFORE UPDATE ON contacts WHEN NEW.id = 'K1400'
+      BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END`);
+    for (let i = 0; i < 1500; i++) lines[i] = line(i + 1, `Neu${i + 1}`);
+    write(lines);
+    const failed = await t.call('POST', '/api/v1/phonebooks/Kunden/sync?wait=true');
+    expect(failed.statusCode).toBe(500);
+    const books = (await t.call('GET', '/api/v1/phonebooks')).json() as {
+      name: string;
+      sync?: { status: string; error: string | null };
+    }[];
+    expect(books.find((book) => book.name === 'Kunden')?.sync).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/refused by a test trigger/),
+    });
+    // Nothing of the diff: neither the rows written before the failing one, nor the list.
+    expect((await contact('K1')).lastName).toBe('Müller1');
+    expect(stored()).toHaveLength(3000);
+    t.app.db.exec('DROP TRIGGER refuse');
+    expect(await update()).toMatchObject({ updated: 1500, unchanged: 1500 });
+    expect((await contact('K1400')).lastName).toBe('Neu1400');
+  });
+
+  it('starts the writer before reading a book of 50,000 records', async () => {
+    const lines = people(50_000);
+    write(lines);
+    await create();
+    await update();
+    for (let i = 0; i < 50_000; i += 200) lines[i] = line(i + 1, `Neu${i + 1}`);
+    write(lines);
+    expect(await update()).toMatchObject({ updated: 250, unchanged: 49_750 });
+    expect((await contact('K49801')).lastName).toBe('Neu49801');
+    expect(await update()).toMatchObject({ updated: 0, unchanged: 50_000 });
+    expect(stored()).toHaveLength(50_000);
+  }, 30_000);
 });

@@ -1,11 +1,8 @@
-import type { Worker } from 'node:worker_threads';
-import { CtibookError } from '../domain/errors.js';
 import type { PreparedContact } from '../store/contact-rows.js';
 import type { StagingBatch } from './staging-batch.js';
 import { encodeBatch } from './staging-batch.js';
-import { startWorker } from './start-worker.js';
-import type { SerializedError } from './worker-messages.js';
-import { deserializeError } from './worker-messages.js';
+import type { WriterFailed } from './writer-thread.js';
+import { WriterThread } from './writer-thread.js';
 
 /**
  * Where a rebuild's rows go: into its staging book, with {@link ContactStore.insertNew}
@@ -35,9 +32,7 @@ export type ToStagingWriter = { type: 'rows'; batch: StagingBatch } | { type: 'e
 
 /** What a staging writer thread answers. */
 export type FromStagingWriter =
-  | { type: 'written'; rows: number }
-  | { type: 'finished' }
-  | { type: 'failed'; error: SerializedError };
+  { type: 'written'; rows: number } | { type: 'finished' } | WriterFailed;
 
 /** Rows per message to the writer thread. */
 const BATCH_ROWS = 1000;
@@ -54,83 +49,35 @@ export const MAX_ROWS_IN_FLIGHT = 50_000;
  */
 export class StagingThread implements StagingWriter {
   readonly batchSize = BATCH_ROWS;
-  readonly #worker: Worker;
+  readonly #thread: WriterThread<ToStagingWriter, FromStagingWriter>;
   #inFlight = 0;
-  #failure: Error | undefined;
   #finished = false;
-  #wake: (() => void) | undefined;
 
   constructor(data: StagingWriterData) {
-    this.#worker = startWorker('staging-writer-worker', data);
-    this.#worker.on('message', (message: FromStagingWriter) => this.#heard(message));
-    this.#worker.on('error', (error) => this.#fail(crashed(error.message)));
-    this.#worker.on('exit', (code) => {
-      if (!this.#finished) this.#fail(crashed(`exit code ${code}`));
+    this.#thread = new WriterThread('staging-writer-worker', data, (message) => {
+      if (message.type === 'written') this.#inFlight -= message.rows;
+      else if (message.type === 'finished') {
+        this.#finished = true;
+        this.#thread.end();
+      }
     });
   }
 
   async write(rows: PreparedContact[]): Promise<void> {
-    this.#throwIfFailed();
+    this.#thread.throwIfFailed();
     if (rows.length === 0) return;
-    this.#post({ type: 'rows', batch: encodeBatch(rows) });
+    this.#thread.post({ type: 'rows', batch: encodeBatch(rows) });
     this.#inFlight += rows.length;
-    while (this.#inFlight > MAX_ROWS_IN_FLIGHT && !this.#failure) await this.#next();
-    this.#throwIfFailed();
+    await this.#thread.until(() => this.#inFlight <= MAX_ROWS_IN_FLIGHT);
   }
 
   async finish(): Promise<void> {
-    this.#throwIfFailed();
-    this.#post({ type: 'end' });
-    while (!this.#finished && !this.#failure) await this.#next();
-    this.#throwIfFailed();
+    this.#thread.throwIfFailed();
+    this.#thread.post({ type: 'end' });
+    await this.#thread.until(() => this.#finished);
   }
 
   async abort(): Promise<void> {
-    this.#finished = true;
-    await this.#worker.terminate();
+    await this.#thread.terminate();
   }
-
-  #heard(message: FromStagingWriter): void {
-    switch (message.type) {
-      case 'written':
-        this.#inFlight -= message.rows;
-        break;
-      case 'finished':
-        this.#finished = true;
-        break;
-      case 'failed':
-        this.#fail(deserializeError(message.error));
-        return;
-    }
-    this.#wake?.();
-  }
-
-  #fail(error: Error): void {
-    this.#failure ??= error;
-    this.#wake?.();
-  }
-
-  #next(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = () => {
-        this.#wake = undefined;
-        resolve();
-      };
-    });
-  }
-
-  #post(message: ToStagingWriter): void {
-    this.#worker.postMessage(message);
-  }
-
-  #throwIfFailed(): void {
-    if (this.#failure) throw this.#failure;
-  }
-}
-
-function crashed(reason: string): CtibookError {
-  return new CtibookError(
-    'INTERNAL',
-    `The sync's writer stopped unexpectedly (${reason}); the old copy is kept`,
-  );
 }

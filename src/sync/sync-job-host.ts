@@ -2,6 +2,7 @@ import { ContactStore } from '../store/contact-store.js';
 import { openDatabase } from '../store/database.js';
 import type { SyncJob } from './sync-job.js';
 import { runSyncJob } from './sync-job.js';
+import { DiffThread } from './diff-writer.js';
 import { StagingThread } from './staging-writer.js';
 import type { FromMain, FromWorker } from './worker-messages.js';
 import { serializeError } from './worker-messages.js';
@@ -22,7 +23,8 @@ export async function hostSyncJob(
   // A diff's one transaction dirties pages all over a large store; copying them from the
   // WAL into the file (the automatic checkpoint at its commit, 0.4–0.9 s at 1,000,000
   // contacts) is left until the result is posted: readers see the new copy from the commit
-  // on. (A rebuild's drop of the old copy commits a chunk at a time and checkpoints as usual.)
+  // on; a diff's writer thread (`DiffThread`) does not checkpoint either. (A rebuild's drop
+  // of the old copy commits a chunk at a time and checkpoints as usual.)
   if (job.mode === 'diff') db.pragma('wal_autocheckpoint = 0');
   try {
     // Constructing a ContactStore resumes index merging; the main thread paused it for the sync.
@@ -33,6 +35,9 @@ export async function hostSyncJob(
       // A rebuild writes on a second thread while this one reads and prepares.
       staging: ({ storeFile, synchronous, now }, stagingId) =>
         new StagingThread({ storeFile, synchronous, stagingId, now }),
+      // A large diff is written on a second thread while this one reads on.
+      diff: ({ storeFile, synchronous, now, book }, listSeq) =>
+        new DiffThread({ storeFile, synchronous, bookId: book.id, now, listSeq }),
     });
     if (job.mode === 'rebuild') {
       post({ type: 'staged', result });

@@ -12,6 +12,8 @@ import type { PhonebookRecord } from '../store/phonebook-store.js';
 import type { PullOptions, PulledRecord, UnchangedRow } from './pull.js';
 import { pullChanges, pullContacts, pullRecords, recordContext } from './pull.js';
 import { DEFAULT_CACHE } from './schedule.js';
+import type { DiffWriter } from './diff-writer.js';
+import { DiffSink } from './diff-writer.js';
 import type { StagingWriter } from './staging-writer.js';
 import type { SyncReport } from './sync-report.js';
 import { MAX_LISTED_SKIPS, emptyReport } from './sync-report.js';
@@ -44,16 +46,24 @@ export interface SyncJobResult {
   tooMany?: boolean;
 }
 
-/** Where {@link runSyncJob} writes a rebuild. */
+/** Where {@link runSyncJob} writes a rebuild, and a large diff. */
 export interface SyncJobOptions {
   /** Where a rebuild's rows go (a writer thread: see `StagingThread`). */
   staging: (job: SyncJob, stagingId: number) => StagingWriter;
+  /**
+   * Where a changed-only sync of a record source writes its diff once it has found a
+   * batch of changes (a writer thread: see `DiffThread`); fewer are written here at the
+   * end. `listSeq`: see `ContactStore.openDiff`.
+   */
+  diff: (job: SyncJob, listSeq: number) => DiffWriter;
 }
 
 /** Rows between progress reports. */
 export const PROGRESS_EVERY = 5000;
 /** Above this many changes a changed-only sync rebuilds instead of patching in place. */
 const MAX_DIFF = 100_000;
+/** Records from which a diff's writer thread is started before the read (see `DiffSink`). */
+const DIFF_THREAD_RECORDS = 50_000;
 
 /**
  * Runs the heavy part of one sync against the worker's own store connection: opens the
@@ -90,7 +100,7 @@ export async function runSyncJob(
   try {
     if (job.mode === 'diff') {
       const applied = listed
-        ? await applyRecordDiff(job, contacts, pull, report, progress)
+        ? await applyRecordDiff(job, contacts, pull, report, progress, options)
         : await applyChanges(job, contacts, pull, report, progress);
       if (!applied) {
         report.added = report.updated = report.unchanged = 0;
@@ -164,8 +174,9 @@ async function* listedContacts(
  * A changed-only sync of a source that hashes its records' bytes: against the list the
  * last sync stored (or, when the copy was written since, the copy's ids and content
  * hashes), only records with new bytes are decoded and compared; the diff and the new list
- * are stored in one transaction. Returns false, nothing applied, when the changes are too
- * many for one transaction.
+ * are stored in one transaction. A large diff goes to a writer thread (`writers.diff`,
+ * see `DiffSink`), which writes the changes while this one reads on. Returns
+ * false, nothing applied, when the changes are too many for one transaction.
  */
 async function applyRecordDiff(
   job: SyncJob,
@@ -173,54 +184,61 @@ async function applyRecordDiff(
   options: PullOptions,
   report: SyncReport,
   progress: (done: number, phase: string) => void,
+  writers: SyncJobOptions,
 ): Promise<boolean> {
   const bookId = job.book.id;
   const stored = contacts.recordList(bookId);
   const seq = stored?.seq ?? contacts.changeSeq(bookId);
   const known = new KnownRecords(stored?.list ?? (await copyAsList(contacts, bookId)));
-  const read = await readRecords(options.connector, known, options, job);
   const taken = new Uint8Array(known.size);
   // Ids in the stored order need not be written again; the copy's (by id) are no list's.
   const list = stored ? new RecordListBuilder(known) : new RecordListBuilder();
-  const upserts: PreparedContact[] = [];
+  const diff = new DiffSink({
+    start: () => writers.diff(job, seq),
+    local: (upserts, deletes, records) =>
+      contacts.applyDiff(bookId, upserts, deletes, job.now, { list: records, seq }),
+    early: known.size >= DIFF_THREAD_RECORDS,
+  });
   let count = 0;
   let reported = 0;
-  for await (const record of pullRecords(options, read, known)) {
-    if ('count' in record) {
-      taken.fill(1, record.index, record.index + record.count);
-      list.addKnown(known, record.index, record.count);
-      report.unchanged += record.count;
-      count += record.count;
-    } else {
-      count++;
-      const { row, rawHash, knownAt } = record;
-      if (knownAt >= 0) taken[knownAt] = 1;
-      const before = knownAt >= 0 ? known.contentHashes[knownAt] : undefined;
-      if ('unchanged' in row || before === row.hash) report.unchanged++;
-      else {
-        if (before === undefined) report.added++;
-        else report.updated++;
-        upserts.push(row);
-        if (upserts.length > MAX_DIFF) return false;
+  try {
+    const read = await readRecords(options.connector, known, options, job);
+    for await (const record of pullRecords(options, read, known)) {
+      if ('count' in record) {
+        taken.fill(1, record.index, record.index + record.count);
+        list.addKnown(known, record.index, record.count);
+        report.unchanged += record.count;
+        count += record.count;
+      } else {
+        count++;
+        const { row, rawHash, knownAt } = record;
+        if (knownAt >= 0) taken[knownAt] = 1;
+        const before = knownAt >= 0 ? known.contentHashes[knownAt] : undefined;
+        if ('unchanged' in row || before === row.hash) report.unchanged++;
+        else {
+          if (before === undefined) report.added++;
+          else report.updated++;
+          if (report.added + report.updated > MAX_DIFF) return false;
+          await diff.add(row);
+        }
+        list.add(rawHash, row.hash, row.id);
       }
-      list.add(rawHash, row.hash, row.id);
+      if (count - reported >= PROGRESS_EVERY) {
+        reported = count;
+        progress(count, 'reading');
+      }
     }
-    if (count - reported >= PROGRESS_EVERY) {
-      reported = count;
-      progress(count, 'reading');
+    assertMostRowsRead(report, count);
+    const deletes: string[] = [];
+    for (let index = 0; index < known.size; index++) {
+      if (taken[index] === 0) deletes.push(known.ids.at(index));
     }
+    report.deleted = deletes.length;
+    await diff.commit(deletes, list.build(read.fingerprint));
+    return true;
+  } finally {
+    await diff.abort();
   }
-  assertMostRowsRead(report, count);
-  const deletes: string[] = [];
-  for (let index = 0; index < known.size; index++) {
-    if (taken[index] === 0) deletes.push(known.ids.at(index));
-  }
-  report.deleted = deletes.length;
-  contacts.applyDiff(bookId, upserts, deletes, job.now, {
-    list: list.build(read.fingerprint),
-    seq,
-  });
-  return true;
 }
 
 /** The copy's ids and content hashes as a list without raw hashes (nothing matches by bytes). */
