@@ -43,6 +43,9 @@ export interface StoredRecordList {
   sameIds?: boolean;
 }
 
+/** SQLite's default `wal_autocheckpoint`. */
+const AUTOCHECKPOINT_PAGES = 1000;
+
 /** A diff being applied in steps (see {@link ContactStore.openDiff}). */
 export interface StoreDiff {
   /** Adds or changes these contacts. */
@@ -121,6 +124,16 @@ export class ContactStore {
     this.#stmts = prepareStatements(db);
     this.#keepText = options.keepSearchText ?? true;
     if (options.resumeIndexMerging ?? true) this.pauseIndexMerging(false);
+  }
+
+  /**
+   * Whether a commit on this connection copies the WAL into the store file once it holds
+   * 1,000 pages (SQLite's default, on), or leaves that to another connection (see
+   * `SyncCache.holdCheckpoints`).
+   */
+  automaticCheckpoints(on: boolean): void {
+    if (!this.#db.open) return; // closed meanwhile: a new connection has the default
+    this.#db.pragma(`wal_autocheckpoint = ${on ? AUTOCHECKPOINT_PAGES : 0}`);
   }
 
   /** {@link setIndexMerging} on this store; see `SyncCache.bulk`. */

@@ -11,6 +11,9 @@ export class SyncCache implements CacheTarget {
   readonly #books: PhonebookStore;
   readonly #contacts: ContactStore;
   #bulkSections = 0;
+  #checkpointHolds = 0;
+  /** Who waits for the last of the checkpoint holds to end. */
+  readonly #holdsReleased: (() => void)[] = [];
   #merging: Promise<void> | undefined;
 
   constructor(books: PhonebookStore, contacts: ContactStore) {
@@ -38,12 +41,34 @@ export class SyncCache implements CacheTarget {
     }
   }
 
+  /**
+   * Keeps this (the main thread's) connection from checkpointing until `until` settles: a
+   * changed-only sync's worker copies its diff's pages from the WAL into the store file
+   * after it has posted its result, and a main-thread commit in between (resuming index
+   * merging, the sync's history) would otherwise do that copy itself, holding lookups for
+   * 0.4–0.5 s after 10,000 changes in 1,000,000 contacts.
+   */
+  holdCheckpoints(until: Promise<unknown>): void {
+    if (this.#checkpointHolds++ === 0) this.#contacts.automaticCheckpoints(false);
+    const release = (): void => {
+      if (--this.#checkpointHolds > 0) return;
+      this.#contacts.automaticCheckpoints(true);
+      for (const wake of this.#holdsReleased.splice(0)) wake();
+    };
+    until.then(release, release);
+  }
+
   /** Resolves once the index merge that follows a sync is done (tests, shutdown). */
   async merged(): Promise<void> {
     await this.#merging;
   }
 
   async #mergeInSteps(): Promise<void> {
+    // Merging writes many pages: while checkpoints are held they would pile up in the WAL
+    // for this thread's first commit afterwards to copy (0.3 s at 1,000,000 contacts).
+    while (this.#checkpointHolds > 0) {
+      await new Promise<void>((resolve) => this.#holdsReleased.push(resolve));
+    }
     while (this.#bulkSections === 0 && this.#contacts.mergeIndexStep()) {
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -12,6 +12,8 @@ export interface CacheTarget {
   promote(bookId: number, stagingId: number): void;
   /** Drops a hidden copy: a failed rebuild's staging copy, or a promoted one's old copy. */
   discard(hiddenId: number): Promise<void>;
+  /** No checkpoints on the main thread's connection until `until` settles (see `SyncCache`). */
+  holdCheckpoints(until: Promise<unknown>): void;
   /** Runs a sync's writes in bulk mode (see `SyncCache.bulk`); sections may overlap. */
   bulk<T>(work: () => Promise<T>): Promise<T>;
 }

@@ -247,7 +247,15 @@ export class SyncEngine {
     const progress = (done: number, phase: string): void => this.#progress(book, done, phase);
     let skipped: SyncReport | undefined;
     if (job.mode === 'diff') {
-      const { result } = await this.#workers.run(job, { progress });
+      const running = this.#workers.run(job, { progress });
+      // The worker checkpoints the diff after its result, off this thread.
+      cache.holdCheckpoints(
+        running.then(
+          ({ gone }) => gone,
+          () => undefined,
+        ),
+      );
+      const { result } = await running;
       if (!result.tooMany) {
         read.version = result.version;
         return finish(result.report, started, this.#d.now());

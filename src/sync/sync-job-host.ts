@@ -49,8 +49,8 @@ export async function hostSyncJob(
   } catch (error) {
     post({ type: 'failed', error: serializeError(error) });
   } finally {
-    // Still on this connection: a main-thread commit meanwhile finds the checkpoint taken
-    // and skips its own (an automatic checkpoint never waits).
+    // The main thread's connection does not checkpoint until this worker is gone (see
+    // `SyncCache.holdCheckpoints`), so the copy is made here, off the main thread.
     if (job.mode === 'diff') {
       try {
         db.pragma('wal_checkpoint(PASSIVE)');

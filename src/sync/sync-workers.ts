@@ -32,6 +32,8 @@ export interface SyncWorkerHooks {
 export interface SyncWorkerOutcome {
   result: SyncJobResult;
   dropped: boolean;
+  /** Resolves once the worker is gone (after its result, it may still checkpoint). */
+  gone: Promise<void>;
 }
 
 /** A sync's worker thread or child process, as {@link SyncWorkers} talks to it. */
@@ -41,6 +43,8 @@ interface SyncRunner {
   listen(onMessage: (message: FromWorker) => void, onEnd: (reason: string) => void): void;
   /** Stops it at once; resolves when it is gone. */
   stop(): Promise<void>;
+  /** Resolves when it is gone, however it ended. */
+  gone: Promise<void>;
 }
 
 /**
@@ -63,6 +67,7 @@ export class SyncWorkers {
     if (this.#closed) return Promise.reject(stopping());
     const worker = PROCESS_KINDS.has(job.book.kind) ? childProcess(job) : workerThread(job);
     this.#running.add(worker);
+    const { gone } = worker;
     return new Promise((resolve, reject) => {
       let promoted: SyncJobResult | undefined;
       let timer: NodeJS.Timeout | undefined;
@@ -77,8 +82,9 @@ export class SyncWorkers {
       const fail = (error: Error): void => {
         void worker.stop();
         // After a promote the sync is done; only dropping the old copy failed.
-        if (promoted) settle(() => resolve({ result: promoted as SyncJobResult, dropped: false }));
-        else settle(() => reject(error));
+        if (promoted) {
+          settle(() => resolve({ result: promoted as SyncJobResult, dropped: false, gone }));
+        } else settle(() => reject(error));
       };
       const arm = (): void => {
         clearTimeout(timer);
@@ -92,7 +98,7 @@ export class SyncWorkers {
               arm();
               return hooks.progress(message.done, message.phase);
             case 'done':
-              return settle(() => resolve({ result: message.result, dropped: true }));
+              return settle(() => resolve({ result: message.result, dropped: true, gone }));
             case 'staged':
               clearTimeout(timer);
               try {
@@ -104,7 +110,9 @@ export class SyncWorkers {
               promoted = message.result;
               return worker.send({ type: 'promoted' });
             case 'dropped':
-              return settle(() => resolve({ result: promoted as SyncJobResult, dropped: true }));
+              return settle(() =>
+                resolve({ result: promoted as SyncJobResult, dropped: true, gone }),
+              );
             case 'failed':
               return fail(deserializeError(message.error));
           }
@@ -124,7 +132,9 @@ export class SyncWorkers {
 
 function workerThread(job: SyncJob): SyncRunner {
   const worker: Worker = startWorker('sync-worker', { job });
+  const gone = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return {
+    gone,
     send: (message) => worker.postMessage(message),
     listen(onMessage, onEnd) {
       worker.on('message', onMessage);
@@ -148,6 +158,7 @@ function childProcess(job: SyncJob): SyncRunner {
   };
   send({ type: 'job', job });
   return {
+    gone: closed,
     send,
     listen(onMessage, onEnd) {
       child.on('message', (message: FromWorker) => onMessage(message));
