@@ -1,3 +1,4 @@
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { ContactStore } from '../store/contact-store.js';
 import { openDatabase } from '../store/database.js';
 import type { SyncJob } from './sync-job.js';
@@ -54,10 +55,26 @@ export async function hostSyncJob(
     if (job.mode === 'diff') {
       try {
         db.pragma('wal_checkpoint(PASSIVE)');
+        // Most of the pages the checkpoint copied were still on their way to the disk when
+        // it returned, and the next fsync of the store, the main thread's first commit
+        // afterwards, waited for them (0.22-0.30 s after 10,000 changes in 1,000,000
+        // contacts, measured): waiting for them here, still holding that thread's
+        // checkpoints, keeps that wait off the main thread.
+        flush(job.storeFile);
       } catch {
         // Busy or closing: the next commit's automatic checkpoint does it.
       }
     }
     db.close();
+  }
+}
+
+/** Waits until the file's written pages are on the disk. */
+function flush(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
