@@ -22,9 +22,9 @@ const db = openDatabase(storeFile, { synchronous });
 // The sync worker checkpoints once it has posted its result (see `hostSyncJob`), so the
 // commit does not copy the changed pages into the file first.
 db.pragma('wal_autocheckpoint = 0');
-// Constructing a ContactStore resumes index merging; the main thread paused it for the sync.
-const contacts = new ContactStore(db);
-contacts.pauseIndexMerging(true);
+// Index merging stays as the main thread set it for the sync (paused): this thread writes
+// nothing before its first rows.
+const contacts = new ContactStore(db, { resumeIndexMerging: false });
 
 let diff: StoreDiff | undefined;
 let ended = false;
