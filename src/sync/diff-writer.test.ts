@@ -11,7 +11,8 @@ import { ContactStore } from '../store/contact-store.js';
 import type { SqliteDatabase } from '../store/database.js';
 import { openDatabase } from '../store/database.js';
 import { PhonebookStore } from '../store/phonebook-store.js';
-import { DiffThread, recordListOf } from './diff-writer.js';
+import type { DiffWriter } from './diff-writer.js';
+import { DiffSink, DiffThread, recordListOf } from './diff-writer.js';
 
 const numbers = createNumberNormalizer({ ...DEFAULT_LOCATION, countryCode: '49', areaCode: '89' });
 const NOW = '2026-12-06T00:00:00.000Z';
@@ -150,5 +151,81 @@ describe('diff writer thread', () => {
     expect(back.ids.toArray()).toEqual(['0', '1', '2']);
     expect([...back.contentHashes]).toEqual([0, 7, 14]);
     expect(() => recordListOf({ ...message, count: 4 })).toThrow(/lost its ids/);
+  });
+});
+
+describe('DiffSink', () => {
+  /** A writer that notes what it was handed. */
+  const fakeWriter = () => {
+    const calls: string[] = [];
+    const writer: DiffWriter = {
+      batchSize: 2,
+      write: (rows) => {
+        calls.push(`write ${rows.map((row) => row.id).join(',')}`);
+        return Promise.resolve();
+      },
+      commit: (deletes) => {
+        calls.push(`commit -${deletes.join(',')}`);
+        return Promise.resolve();
+      },
+      abort: () => {
+        calls.push('abort');
+        return Promise.resolve();
+      },
+    };
+    return { calls, writer };
+  };
+  const rows = (...ids: string[]) => ids.map((id) => person(id));
+
+  it("writes a few changes at the end on the sync's own connection", async () => {
+    const local: string[] = [];
+    const sink = new DiffSink({
+      start: () => {
+        throw new Error('no thread for a few changes');
+      },
+      local: (upserts, deletes) => local.push(`${upserts.length} -${deletes.join(',')}`),
+      early: false,
+    });
+    for (const row of rows('1', '2', '3')) await sink.add(row, 10);
+    await sink.commit(['9'], recordList(0));
+    await sink.abort();
+    expect(local).toEqual(['3 -9']);
+  });
+
+  it('holds rows back from the writer thread until the read is within the lock window', async () => {
+    const { calls, writer } = fakeWriter();
+    const sink = new DiffSink({
+      start: () => writer,
+      local: () => {
+        throw new Error('not here: a thread was started');
+      },
+      early: true,
+      lockWindow: 100,
+    });
+    const [one, two, three, four] = rows('1', '2', '3', '4');
+    await sink.add(one!, 700);
+    await sink.add(two!, 400);
+    expect(calls).toEqual([]);
+    await sink.add(three!, 100); // within the window: all held rows go
+    expect(calls).toEqual(['write 1,2,3']);
+    await sink.add(four!, 50); // fewer than a batch: kept for the commit
+    await sink.commit(['9'], recordList(0));
+    await sink.abort(); // committed: nothing to undo
+    expect(calls).toEqual(['write 1,2,3', 'write 4', 'commit -9']);
+  });
+
+  it("undoes a writer thread's rows when the sync ends without committing", async () => {
+    const { calls, writer } = fakeWriter();
+    const sink = new DiffSink({ start: () => writer, local: () => undefined, early: false });
+    for (const row of rows('1', '2', '3', '4', '5')) await sink.add(row, 0);
+    expect(calls).toEqual([]); // no thread before a batch of 1,000 changes
+    await sink.abort();
+    expect(calls).toEqual([]);
+    // The 1,000th change starts the thread, which gets them all.
+    const more = Array.from({ length: 995 }, (_, i) => person(`m${i}`));
+    for (const row of more) await sink.add(row, 0);
+    expect(calls.map((call) => call.split(',').length)).toEqual([1000]);
+    await sink.abort();
+    expect(calls.at(-1)).toBe('abort');
   });
 });

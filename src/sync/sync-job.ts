@@ -219,7 +219,7 @@ async function applyRecordDiff(
           if (before === undefined) report.added++;
           else report.updated++;
           if (report.added + report.updated > MAX_DIFF) return false;
-          await diff.add(row);
+          await diff.add(row, known.size - count);
         }
         list.add(rawHash, row.hash, row.id);
       }
