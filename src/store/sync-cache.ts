@@ -64,8 +64,8 @@ export class SyncCache implements CacheTarget {
   }
 
   async #mergeInSteps(): Promise<void> {
-    // Merging writes many pages: while checkpoints are held they would pile up in the WAL
-    // for this thread's first commit afterwards to copy (0.3 s at 1,000,000 contacts).
+    // Merging writes many pages: not while checkpoints are held (they would pile up in the
+    // WAL) and the worker still copies and flushes the diff's pages to the store file.
     while (this.#checkpointHolds > 0) {
       await new Promise<void>((resolve) => this.#holdsReleased.push(resolve));
     }

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { ContactStore } from '../store/contact-store.js';
 import { openDatabase } from '../store/database.js';
 import type { SyncJob } from './sync-job.js';
@@ -69,12 +69,11 @@ export async function hostSyncJob(
   }
 }
 
-/** Waits until the file's written pages are on the disk. */
+/**
+ * Waits until the file's written pages are on the disk, with `sync --data` in a process of
+ * its own: closing a descriptor of the store file here would drop SQLite's POSIX locks on
+ * it for the whole process.
+ */
 function flush(file: string): void {
-  const fd = openSync(file, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  execFileSync('sync', ['--data', file], { stdio: 'ignore', timeout: 30_000 });
 }
