@@ -29,7 +29,15 @@ const FROM = 'FROM phones p JOIN contacts c ON c.rowid = p.contact_rowid';
 const IN_BOOKS = 'AND p.book_id IN (SELECT value FROM json_each(@books))';
 /** Up to this many books are bound one by one: cheaper than `json_each` (~6 µs a statement). */
 const BOOK_SLOTS = 8;
-const IN_BOOK_SLOTS = `AND p.book_id IN (${Array.from({ length: BOOK_SLOTS }, (_, i) => `@b${i}`).join(', ')})`;
+/**
+ * The filter for exactly `count` books bound as `@b0`…: one statement per count, as an IN
+ * list is built into a temporary index at every run (a single book's `=` saved 4 µs of a
+ * company statement's 24 and 1.5 µs of an exact one's 7.5 against 8 repeated slots).
+ */
+function inBookSlots(count: number): string {
+  if (count === 1) return 'AND p.book_id = @b0';
+  return `AND p.book_id IN (${Array.from({ length: count }, (_, i) => `@b${i}`).join(', ')})`;
+}
 const CANDIDATES = Array.from({ length: MAX_CANDIDATES }, (_, i) => `@c${i}`).join(', ');
 
 /**
@@ -40,10 +48,11 @@ const CANDIDATES = Array.from({ length: MAX_CANDIDATES }, (_, i) => `@c${i}`).jo
 export class NumberIndex {
   readonly #exact: Statement;
   readonly #exactIn: Statement;
-  readonly #exactInSlots: Statement;
+  /** By number of books: see {@link inBookSlots}. */
+  readonly #exactInSlots: Statement[] = [];
   readonly #company: Statement;
   readonly #companyIn: Statement;
-  readonly #companyInSlots: Statement;
+  readonly #companyInSlots: Statement[] = [];
 
   /**
    * @param options.companyIndex whether `phones_company_base` exists (default): company
@@ -55,7 +64,9 @@ export class NumberIndex {
     const exact = `SELECT ${HIT_COLUMNS} ${FROM} WHERE p.canonical = @canonical`;
     this.#exact = db.prepare(`${exact} LIMIT 200`);
     this.#exactIn = db.prepare(`${exact} ${IN_BOOKS} LIMIT 200`);
-    this.#exactInSlots = db.prepare(`${exact} ${IN_BOOK_SLOTS} LIMIT 200`);
+    for (let count = 1; count <= BOOK_SLOTS; count++) {
+      this.#exactInSlots[count] = db.prepare(`${exact} ${inBookSlots(count)} LIMIT 200`);
+    }
     // A business number of a contact with a company names that company on a call to its
     // base: written with an extension ("+49 89 4711-0", an employee's "-123") by its base,
     // written without one (a main number) by the whole number. Each phone row carries its
@@ -76,7 +87,9 @@ export class NumberIndex {
         WHERE p.canonical IN (${CANDIDATES}) AND p.company IS NOT NULL ${books}`;
     this.#company = db.prepare(`${company('')} LIMIT 1000`);
     this.#companyIn = db.prepare(`${company(IN_BOOKS)} LIMIT 1000`);
-    this.#companyInSlots = db.prepare(`${company(IN_BOOK_SLOTS)} LIMIT 1000`);
+    for (let count = 1; count <= BOOK_SLOTS; count++) {
+      this.#companyInSlots[count] = db.prepare(`${company(inBookSlots(count))} LIMIT 1000`);
+    }
   }
 
   /** Contacts whose number is `canonical`, in the books of `scope`. */
@@ -86,7 +99,10 @@ export class NumberIndex {
     if (scope.length > BOOK_SLOTS) {
       return this.#exactIn.all({ canonical, books: JSON.stringify(scope) }) as NumberHit[];
     }
-    return this.#exactInSlots.all({ canonical, ...bookSlots(scope) }) as NumberHit[];
+    return this.#inSlots(this.#exactInSlots, scope).all({
+      canonical,
+      ...bookSlots(scope),
+    }) as NumberHit[];
   }
 
   /**
@@ -107,13 +123,22 @@ export class NumberIndex {
     if (scope.length > BOOK_SLOTS) {
       return this.#companyIn.all({ ...params, books: JSON.stringify(scope) }) as NumberHit[];
     }
-    return this.#companyInSlots.all({ ...params, ...bookSlots(scope) }) as NumberHit[];
+    return this.#inSlots(this.#companyInSlots, scope).all({
+      ...params,
+      ...bookSlots(scope),
+    }) as NumberHit[];
+  }
+
+  #inSlots(statements: readonly Statement[], scope: readonly number[]): Statement {
+    const statement = statements[scope.length];
+    if (!statement) throw new RangeError(`no statement for ${scope.length} books`);
+    return statement;
   }
 }
 
-/** The book ids as `@b0`…`@b7`; unused slots repeat the first. */
+/** The book ids as `@b0`, `@b1`, … */
 function bookSlots(scope: readonly number[]): Record<string, number> {
   const slots: Record<string, number> = {};
-  for (let i = 0; i < BOOK_SLOTS; i++) slots[`b${i}`] = scope[i] ?? scope[0] ?? -1;
+  scope.forEach((bookId, i) => (slots[`b${i}`] = bookId));
   return slots;
 }
