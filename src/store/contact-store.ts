@@ -51,7 +51,7 @@ export interface StoreDiff {
   /** Adds or changes these contacts. */
   write(upserts: readonly WritableContact[]): void;
   /** Deletes these ids (with tombstones), settles the record list, and commits. */
-  commit(deletes: readonly string[], list?: StoredRecordList): void;
+  commit(deletes: readonly string[], list: StoredRecordList): void;
   /** Undoes every step; nothing was written. */
   rollback(): void;
 }
@@ -398,11 +398,11 @@ export class ContactStore {
    * {@link applyDiff} in steps, for a writer thread that is handed the upserts while the
    * sync still reads (`DiffThread`): one IMMEDIATE transaction from here to `commit`, so
    * readers see the old copy until then; a failing step, or `rollback`, undoes all of it.
-   * `listSeq`: the book's change sequence when the sync started, given when `commit` will
-   * store the source's records (whether the copy was written since is decided here, where
-   * the write lock is taken).
+   * `listSeq`: the book's change sequence when the sync started; `commit` stores the
+   * source's records unless the copy was written since (decided here, where the write lock
+   * is taken).
    */
-  openDiff(bookId: number, now: string, listSeq?: number): StoreDiff {
+  openDiff(bookId: number, now: string, listSeq: number): StoreDiff {
     const db = this.#db;
     db.exec('BEGIN IMMEDIATE');
     const rollback = (): void => {
@@ -418,7 +418,7 @@ export class ContactStore {
     };
     const counters = new BookCounters(this.#stmts.seqOf);
     let untouched = false;
-    step(() => (untouched = listSeq !== undefined && this.changeSeq(bookId) === listSeq));
+    step(() => (untouched = this.changeSeq(bookId) === listSeq));
     return {
       write: (upserts) =>
         step(() => {

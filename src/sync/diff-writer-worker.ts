@@ -51,7 +51,7 @@ port.on('message', (message: ToDiffWriter) => {
       opened().write(rows);
       post({ type: 'written', rows: rows.length });
     } else if (message.type === 'commit') {
-      opened().commit(message.deletes, message.list ? recordListOf(message.list) : undefined);
+      opened().commit(message.deletes, recordListOf(message.list));
       end({ type: 'committed' });
     } else {
       diff?.rollback();

@@ -120,7 +120,9 @@ describe('diff writer thread', () => {
     const seq = contacts.changeSeq(bookId);
     const writer = thread();
     await writer.write([person('1', 'Neu1')]);
-    const failing = writer.write([person('700', 'Neu700')]).then(() => writer.commit([]));
+    const failing = writer
+      .write([person('700', 'Neu700')])
+      .then(() => writer.commit([], recordList(1500)));
     await expect(failing).rejects.toThrow(/refused by a test trigger/);
     await writer.abort();
     expect(lastName('1')).toBe('Groß1');
@@ -133,7 +135,7 @@ describe('diff writer thread', () => {
     const writer = thread();
     await new Promise((resolve) => setTimeout(resolve, 300)); // the thread has started
     contacts.put(bookId, person('9', 'Zwischendurch'), NOW); // would wait 5 s for a held lock
-    await writer.commit([]);
+    await writer.commit([], recordList(1500));
     expect(lastName('9')).toBe('Zwischendurch');
   });
 
@@ -184,7 +186,7 @@ describe('DiffSink', () => {
         throw new Error('no thread for a few changes');
       },
       local: (upserts, deletes) => local.push(`${upserts.length} -${deletes.join(',')}`),
-      early: false,
+      records: 10,
     });
     for (const row of rows('1', '2', '3')) await sink.add(row, 10);
     await sink.commit(['9'], recordList(0));
@@ -199,7 +201,7 @@ describe('DiffSink', () => {
       local: () => {
         throw new Error('not here: a thread was started');
       },
-      early: true,
+      records: 1_000_000, // a large source: its thread starts at once
       lockWindow: 100,
     });
     const [one, two, three, four] = rows('1', '2', '3', '4');
@@ -216,7 +218,7 @@ describe('DiffSink', () => {
 
   it("undoes a writer thread's rows when the sync ends without committing", async () => {
     const { calls, writer } = fakeWriter();
-    const sink = new DiffSink({ start: () => writer, local: () => undefined, early: false });
+    const sink = new DiffSink({ start: () => writer, local: () => undefined, records: 5 });
     for (const row of rows('1', '2', '3', '4', '5')) await sink.add(row, 0);
     expect(calls).toEqual([]); // no thread before a batch of 1,000 changes
     await sink.abort();

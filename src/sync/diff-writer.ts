@@ -18,7 +18,7 @@ export interface DiffWriter {
   /** Writes (or queues) the upserts; the caller hands them over. Throws a write's failure. */
   write(rows: WritableContact[]): Promise<void>;
   /** Deletes `deletes`, settles the record list, commits; resolves once committed. */
-  commit(deletes: string[], list?: StoredRecordList): Promise<void>;
+  commit(deletes: string[], list: StoredRecordList): Promise<void>;
   /** Undoes everything written (the sync failed, or its changes were too many). */
   abort(): Promise<void>;
 }
@@ -29,7 +29,7 @@ export interface DiffWriterData {
   synchronous: 'FULL' | 'NORMAL';
   bookId: number;
   now: string;
-  listSeq?: number;
+  listSeq: number;
 }
 
 /** A record list as it crosses threads: the ids as their text, unless they are the stored ones. */
@@ -44,7 +44,7 @@ export interface RecordListMessage {
 
 export type ToDiffWriter =
   | { type: 'rows'; batch: StagingBatch }
-  | { type: 'commit'; deletes: string[]; list?: RecordListMessage }
+  | { type: 'commit'; deletes: string[]; list: RecordListMessage }
   | { type: 'rollback' };
 
 export type FromDiffWriter =
@@ -60,6 +60,8 @@ const BATCH_ROWS = 500;
  * written at the end on the sync's own thread (a thread costs more than a few hundred).
  */
 const DIFF_BATCH = 1000;
+/** Records from which a diff's writer thread is started before the read. */
+const THREAD_FROM_RECORDS = 50_000;
 /**
  * Records a diff still has to read when {@link DiffSink} lets its writer thread take the
  * write lock: about a second of reading (1,000,000 records: 0.7-0.9 s measured).
@@ -96,9 +98,9 @@ export class DiffThread implements DiffWriter {
     await this.#thread.until(() => this.#inFlight <= MAX_ROWS_IN_FLIGHT);
   }
 
-  async commit(deletes: string[], list?: StoredRecordList): Promise<void> {
+  async commit(deletes: string[], list: StoredRecordList): Promise<void> {
     this.#thread.throwIfFailed();
-    this.#thread.post({ type: 'commit', deletes, ...(list ? { list: listMessage(list) } : {}) });
+    this.#thread.post({ type: 'commit', deletes, list: listMessage(list) });
     await this.#thread.until(() => this.#committed);
   }
 
@@ -117,8 +119,8 @@ export class DiffThread implements DiffWriter {
 /**
  * The upserts of a changed-only sync on their way to the store: kept here while they are
  * few and written at the end on the sync's own connection (`local`); once they fill a
- * batch, or from the start when `early` (a large source: the thread's start-up then
- * overlaps the read), handed to a writer thread (`start`). The thread takes the store's
+ * batch, or from the start for a source of {@link THREAD_FROM_RECORDS} records or more
+ * (the thread's start-up then overlaps the read), handed to a writer thread (`start`). The thread takes the store's
  * write lock with the first rows it gets, so they are held back until the read has at most
  * `lockWindow` records to go: other writers wait no longer than those take to read.
  */
@@ -133,13 +135,14 @@ export class DiffSink {
   constructor(options: {
     start: () => DiffWriter;
     local: (upserts: WritableContact[], deletes: string[], list: StoredRecordList) => void;
-    early: boolean;
+    /** Records the read is expected to hold (the last sync's). */
+    records: number;
     lockWindow?: number;
   }) {
     this.#start = options.start;
     this.#local = options.local;
     this.#lockWindow = options.lockWindow ?? LOCK_WINDOW_RECORDS;
-    if (options.early) this.#writer = this.#start();
+    if (options.records >= THREAD_FROM_RECORDS) this.#writer = this.#start();
   }
 
   /** A changed row, found with `left` records of the read still to go. */

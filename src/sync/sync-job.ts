@@ -62,8 +62,6 @@ export interface SyncJobOptions {
 export const PROGRESS_EVERY = 5000;
 /** Above this many changes a changed-only sync rebuilds instead of patching in place. */
 const MAX_DIFF = 100_000;
-/** Records from which a diff's writer thread is started before the read (see `DiffSink`). */
-const DIFF_THREAD_RECORDS = 50_000;
 
 /**
  * Runs the heavy part of one sync against the worker's own store connection: opens the
@@ -197,7 +195,7 @@ async function applyRecordDiff(
     start: () => writers.diff(job, seq),
     local: (upserts, deletes, records) =>
       contacts.applyDiff(bookId, upserts, deletes, job.now, { list: records, seq }),
-    early: known.size >= DIFF_THREAD_RECORDS,
+    records: known.size,
   });
   let count = 0;
   let reported = 0;
