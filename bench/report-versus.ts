@@ -145,6 +145,13 @@ export function versusMarkdown(results: BenchResults): string {
       sqlite,
     ),
     syncRow(
+      `CSV book, full again (mode full, the ${int(c.changedRows)} rows changed back: ${int(c.fullAgain.report.updated)} updated)`,
+      c.fullAgain,
+      c.rows,
+      '`sqlite3 .import`',
+      sqlite,
+    ),
+    syncRow(
       `LDAP book, full, ${int(l.entries)} entries`,
       l.full,
       l.entries,

@@ -1,7 +1,8 @@
 /**
  * Scenario 3: a full sync of a CSV book of N rows through ctibook's sync engine, against
- * `sqlite3 file.db` importing the same file (`.mode csv`, `.separator ;`, `.import`), and a
- * changed-only sync after 1 % of the rows changed.
+ * `sqlite3 file.db` importing the same file (`.mode csv`, `.separator ;`, `.import`), a
+ * changed-only sync after 1 % of the rows changed, and a full sync of the book (switched to
+ * full mode) after they changed back.
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
@@ -22,6 +23,8 @@ export interface CsvSyncResult {
   /** Rows changed in the source before the changed-only sync. */
   changedRows: number;
   changed: TimedSync;
+  /** The book switched to full mode and the file changed back: every row read again. */
+  fullAgain: TimedSync;
 }
 
 /** Every 100th contact changes: 1 %. */
@@ -85,6 +88,9 @@ export async function csvSync(
   let changedRows = 0;
   for (let i = 0; i < rows; i++) if (isChanged(i)) changedRows++;
   const changed = await timedSync(() => update(app, CSV_BOOK));
+  await app.external.update(CSV_BOOK, { cache: { mode: 'full', everyHours: 24, at: 'startup' } });
+  await writeExports({ count: contacts, limit: rows, seed, files: { csv } });
+  const fullAgain = await timedSync(() => update(app, CSV_BOOK));
   return {
     rows,
     fileBytes: statSync(csv).size,
@@ -92,5 +98,6 @@ export async function csvSync(
     sqliteImportSeconds,
     changedRows,
     changed,
+    fullAgain,
   };
 }

@@ -178,7 +178,8 @@ export async function syncOfflineCopies(
 
 /**
  * Whether the server answers the copy's token with `reset` (the book was rebuilt there,
- * as a full sync of an external book does): one contact is asked for to know.
+ * as an external book's sync is after `LastSync=` was emptied or with too many changes):
+ * one contact is asked for to know.
  */
 async function rebuilt(http: HttpClient, cache: OfflineCache, name: string): Promise<boolean> {
   const since = cache.since(name);

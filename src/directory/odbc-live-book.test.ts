@@ -195,4 +195,23 @@ describe('an ODBC table book: live reads and writing back', () => {
     expect(waited).toBeLessThan(3500);
     await locked;
   });
+  it('reads every row in full mode, also one whose modified time stayed the same', async () => {
+    const sync = async (): Promise<Record<string, unknown>> => {
+      const response = await t.call('POST', '/api/v1/phonebooks/Kunden/sync?wait=true');
+      expect(response.statusCode, response.body).toBe(200);
+      return response.json() as Record<string, unknown>;
+    };
+    const { db, q } = await odbcBook(t, 'sqlite');
+    const bookId = t.app.phonebooks.require('Kunden').id;
+    // Another program changes a row but not its modified time (2020): changed mode misses it.
+    await db.sql(`UPDATE ${q} SET phone = ? WHERE id = 1`, ['089 7654321']);
+    expect(await sync()).toMatchObject({ mode: 'changed', updated: 0 });
+    expect(await lookup('089 7654321')).toEqual([]);
+    const full = { cache: { mode: 'full', everyHours: 24, at: 'startup' } };
+    const patched = await t.call('PATCH', '/api/v1/phonebooks/Kunden', { body: full });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(await sync()).toMatchObject({ mode: 'full', updated: 1, unchanged: 1, deleted: 0 });
+    expect(await lookup('089 7654321')).toEqual(['1']);
+    expect(t.app.phonebooks.require('Kunden').id).toBe(bookId);
+  });
 });

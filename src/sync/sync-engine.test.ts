@@ -177,13 +177,32 @@ describe('external books: a CSV book through the API and the sync engine', () =>
     expect((await lookup('089 4000003')).matches[0]?.displayName).toBe('Hans Neu3');
   });
 
-  it('rebuilds in full mode and keeps group rights on the rebuilt book', async () => {
+  it('re-reads every row in full mode and patches the copy in place', async () => {
     await create({ cache: { mode: 'full', everyHours: 24, at: '03:00' } });
     await update();
+    const before = t.app.stores.books.byName('Kunden')?.id;
+    writeFileSync(csv, people(60, new Set([7])).replace(/^K2;.*\r\n/m, ''));
+    const report = await update();
+    expect(report).toMatchObject({ mode: 'full', added: 10, updated: 1, deleted: 1 });
+    expect(report).toMatchObject({ unchanged: 48, skipped: 0 });
+    // The same book, not a new copy: offline clients fetch only the changes.
+    expect(t.app.stores.books.byName('Kunden')?.id).toBe(before);
+    expect((await lookup('089 4000007')).matches[0]?.displayName).toBe('Hans Neu7');
+    expect((await lookup('089 4000002')).matches).toEqual([]);
+    expect((await lookup('089 4000055')).matches[0]?.displayName).toBe('Hans Müller55');
+  });
+
+  it('rebuilds when LastSync= is empty, and keeps group rights on the rebuilt book', async () => {
+    await create({ cache: { mode: 'full', everyHours: 24, at: '03:00' } });
+    await update();
+    const before = t.app.stores.books.byName('Kunden')?.id;
     const token = await t.userWith('vera', { Kunden: { read: true } });
+    const ini = join(t.home, 'folders', 'Kunden', 'cfg', 'folder_cfg.ini');
+    writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^LastSync=.*$/m, 'LastSync='));
     writeFileSync(csv, people(60));
     const report = await update();
-    expect(report).toMatchObject({ added: 10, unchanged: 50, deleted: 0 });
+    expect(report).toMatchObject({ mode: 'full', added: 10, unchanged: 50, deleted: 0 });
+    expect(t.app.stores.books.byName('Kunden')?.id).not.toBe(before);
     const found = (await t.call('GET', '/api/v1/search?q=muller55', { token })).json() as {
       items: { id: string }[];
     };

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../directory/events.js';
 import type { LocationService } from '../directory/location-service.js';
-import type { CacheSettings } from '../domain/phonebook.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
 import type { SyncHistoryStore } from '../store/sync-history.js';
@@ -233,7 +232,6 @@ export class SyncEngine {
     read: { version?: string },
   ): Promise<SyncReport> {
     const { cache, home } = this.#d;
-    const settings: CacheSettings = book.config.cache ?? DEFAULT_CACHE;
     const lastSync = home.readBookSetting(book.name, 'LastSync') || undefined;
     const job: SyncJob = {
       storeFile: home.storeFile,
@@ -242,7 +240,9 @@ export class SyncEngine {
       location: { ...this.#d.location.normalizer.location },
       lastSync,
       now: started.toISOString(),
-      mode: settings.mode === 'changed' && lastSync ? 'diff' : 'rebuild',
+      // Either mode patches an existing copy; only a first sync (or an emptied LastSync)
+      // and a diff with too many changes fill a new one.
+      mode: lastSync ? 'diff' : 'rebuild',
     };
     const progress = (done: number, phase: string): void => this.#progress(book, done, phase);
     let skipped: SyncReport | undefined;

@@ -30,9 +30,10 @@ export interface SyncJob {
   /** Time of the sync's start, ISO: the copy's `updatedAt`. */
   now: string;
   /**
-   * `diff`: read what changed and patch the copy in one transaction (or give up when the
-   * changes are too many). `rebuild`: fill the staging book `stagingId` (created by the
-   * main thread), continuing `report` (a diff pass's skipped rows).
+   * `diff`: read what changed (changed mode) or everything (full mode), and patch the copy
+   * in one transaction (or give up when the changes are too many). `rebuild`: fill the
+   * staging book `stagingId` (created by the main thread), continuing `report` (a diff
+   * pass's skipped rows).
    */
   mode: 'diff' | 'rebuild';
   stagingId?: number;
@@ -75,8 +76,8 @@ export async function runSyncJob(
   options: SyncJobOptions,
 ): Promise<SyncJobResult> {
   const { book } = job;
-  const report =
-    job.report ?? emptyReport(job.mode === 'diff' ? 'changed' : 'full', new Date(job.now));
+  const { mode } = book.config.cache ?? DEFAULT_CACHE;
+  const report = job.report ?? emptyReport(job.mode === 'diff' ? mode : 'full', new Date(job.now));
   const skip = (row: SkippedRow): void => {
     report.skipped++;
     if (report.errors.length < MAX_LISTED_SKIPS) report.errors.push(row);
@@ -92,14 +93,15 @@ export async function runSyncJob(
     ...(omitColumn === undefined ? {} : { omitColumn }),
   };
   // Sources that hash their records' bytes keep a list of them for the next changed sync.
-  const listed =
-    connector.readRecords !== undefined && (book.config.cache ?? DEFAULT_CACHE).mode === 'changed';
+  const records = connector.readRecords !== undefined;
+  const listed = records && mode === 'changed';
   await connector.open();
   try {
     if (job.mode === 'diff') {
-      const applied = listed
-        ? await applyRecordDiff(job, contacts, pull, report, progress, options)
-        : await applyChanges(job, contacts, pull, report, progress);
+      // Full mode reads and compares every record: no modified time, no stored byte hashes.
+      const applied = records
+        ? await applyRecordDiff(job, contacts, pull, report, progress, options, listed)
+        : await applyChanges(job, contacts, pull, report, progress, mode === 'changed');
       if (!applied) {
         report.added = report.updated = report.unchanged = 0;
         return { report, tooMany: true };
@@ -125,18 +127,22 @@ export async function runSyncJob(
   }
 }
 
-/** Today's changed-only sync: every row read, compared with the copy's content hashes. */
+/**
+ * A diff of a source without record hashes: every row read (`sinceLastSync`: only those
+ * modified since, where the source can tell) and compared with the copy's content hashes.
+ */
 async function applyChanges(
   job: SyncJob,
   contacts: ContactStore,
   options: PullOptions,
   report: SyncReport,
   progress: (done: number, phase: string) => void,
+  sinceLastSync: boolean,
 ): Promise<boolean> {
   const { connector } = options;
   const old = await contacts.hashesInSlices(job.book.id);
   const since =
-    connector.capabilities.changedSince && job.lastSync
+    sinceLastSync && connector.capabilities.changedSince && job.lastSync
       ? new Date(new Date(job.lastSync).getTime() - 1000)
       : undefined;
   const rows = pullChanges({ ...options, ...(since ? { since } : {}) }, old);
@@ -169,12 +175,13 @@ async function* listedContacts(
 }
 
 /**
- * A changed-only sync of a source that hashes its records' bytes: against the list the
- * last sync stored (or, when the copy was written since, the copy's ids and content
- * hashes), only records with new bytes are decoded and compared; the diff and the new list
- * are stored in one transaction. A large diff goes to a writer thread (`writers.diff`,
- * see `DiffSink`), which writes the changes while this one reads on. Returns
- * false, nothing applied, when the changes are too many for one transaction.
+ * A diff of a source that hashes its records' bytes. With `trustList` (changed mode),
+ * against the list the last sync stored (or, when the copy was written since, the copy's
+ * ids and content hashes), only records with new bytes are decoded and compared; without
+ * it (full mode) every record is decoded and compared with the copy's content hashes. The
+ * diff and the new list are stored in one transaction. A large diff goes to a writer
+ * thread (`writers.diff`, see `DiffSink`), which writes the changes while this one reads
+ * on. Returns false, nothing applied, when the changes are too many for one transaction.
  */
 async function applyRecordDiff(
   job: SyncJob,
@@ -183,9 +190,10 @@ async function applyRecordDiff(
   report: SyncReport,
   progress: (done: number, phase: string) => void,
   writers: SyncJobOptions,
+  trustList: boolean,
 ): Promise<boolean> {
   const bookId = job.book.id;
-  const stored = contacts.recordList(bookId);
+  const stored = trustList ? contacts.recordList(bookId) : undefined;
   const seq = stored?.seq ?? contacts.changeSeq(bookId);
   const known = new KnownRecords(stored?.list ?? (await copyAsList(contacts, bookId)));
   const taken = new Uint8Array(known.size);
