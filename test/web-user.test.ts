@@ -231,7 +231,7 @@ describe('the web page, user part (real server, headless Chromium)', { timeout: 
       { phonebook: 'Global.Phonebook', read: true, write: true, offline: false },
       { phonebook: 'Suppliers', read: true, write: false, offline: false },
     ]);
-    await expect.poll(() => books.textContent()).toContain('Suppliers');
+    await expect.poll(() => books.textContent(), { timeout: 5000 }).toContain('Suppliers');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -67,7 +67,8 @@ export function PhonebooksAdmin() {
   useEffect(() => {
     void load();
     return events?.subscribe((event) => {
-      if (event.type === 'phonebooks-changed') void load();
+      // A (re)connected stream may have missed changes while it was not there.
+      if (event.type === 'phonebooks-changed' || event.type === 'hello') void load();
       if (event.type === 'sync-progress') {
         setProgress((p) => ({ ...p, [event.phonebook]: event }));
       }

@@ -26,8 +26,9 @@ export function UserView({ opened, onOpen, onClose }: Props) {
   useEffect(() => {
     void loadBooks();
     return events?.subscribe((event) => {
-      // Rights or books changed: list them again and search again, without a reload.
-      if (event.type === 'phonebooks-changed') {
+      // Rights or books changed, or the stream (re)connected and may have missed that:
+      // list them again and search again, without a reload.
+      if (event.type === 'phonebooks-changed' || event.type === 'hello') {
         void loadBooks();
         setGeneration((n) => n + 1);
       }
