@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ContactData } from '../domain/contact.js';
 import type { LocationSettings } from '../domain/phone-number.js';
 import { SNAPSHOT_FORMAT, SNAPSHOT_TABLES } from '../store/book-snapshot.js';
@@ -267,6 +267,40 @@ describe('book snapshots', () => {
     expect(hidden.json()).toMatchObject({ error: { code: 'PHONEBOOK_NOT_FOUND' } });
     const owner = await t.userWith('otto', { Sales: { offline: true } });
     expect((await call(SNAPSHOT_URL, owner)).statusCode).toBe(200);
+  });
+
+  it('of a book deleted while it is written answers 404; rebuilt or made again, 409', async () => {
+    const take = t.app.snapshots.take.bind(t.app.snapshots);
+    let meanwhile = async (): Promise<void> => void t.app.phonebooks.delete('Sales');
+    vi.spyOn(t.app.snapshots, 'take').mockImplementation(async (...args) => {
+      await meanwhile();
+      return take(...args);
+    });
+    const gone = await call(SNAPSHOT_URL);
+    expect(gone.statusCode, gone.body).toBe(404);
+    expect(gone.json()).toMatchObject({ error: { code: 'PHONEBOOK_NOT_FOUND' } });
+
+    const create = () =>
+      t.call('POST', '/api/v1/phonebooks', { body: { name: 'Sales', kind: 'builtin' } });
+    await create();
+    meanwhile = async () => {
+      t.app.phonebooks.delete('Sales');
+      await create();
+    };
+    const madeAgain = await call(SNAPSHOT_URL);
+    expect(madeAgain.statusCode, madeAgain.body).toBe(409);
+    expect(madeAgain.json()).toMatchObject({ error: { code: 'CONFLICT' } });
+
+    // A rebuild's swap: the old copy stays in the store, retired, while it is dropped.
+    meanwhile = async () => {
+      const books = t.app.stores.books;
+      const old = books.byName('Sales');
+      if (!old) throw new Error('no Sales');
+      books.promote(old.id, books.insertStaging(old, new Date().toISOString()));
+    };
+    const rebuilt = await call(SNAPSHOT_URL);
+    expect(rebuilt.statusCode, rebuilt.body).toBe(409);
+    expect(readdirSync(join(t.home, 'tmp'))).toEqual([]);
   });
 
   it('is refused (409) while a contact has no kept search text: the change feed derives it', async () => {

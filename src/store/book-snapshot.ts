@@ -66,7 +66,11 @@ export function writeBookSnapshot(
     for (const sql of SNAPSHOT_TABLES) db.exec(sql);
     db.prepare('ATTACH ? AS store').run(storeFile);
     return db.transaction((): SnapshotMeta | undefined => {
-      const seq = db.prepare('SELECT seq FROM store.phonebooks WHERE id = ?').pluck().get(bookId);
+      // A rebuild's old copy (retired, being dropped) is no book to copy any more.
+      const seq = db
+        .prepare("SELECT seq FROM store.phonebooks WHERE id = ? AND state = 'active'")
+        .pluck()
+        .get(bookId);
       if (typeof seq !== 'number') throw new Error(`No phone book ${bookId} in the store`);
       const total = db
         .prepare('SELECT count(*) FROM store.contacts WHERE book_id = ?')

@@ -92,7 +92,8 @@ export function changeRoutes(table: RouteTable): void {
       '(offline right): tables `meta` (format, token, contacts, location), `contacts` and `phones`, the rows ' +
       'of the prepared change feed. Go on with `changes?since=` and the token of `meta` (also sent as ' +
       '`X-Ctibook-Token`). 409 when the store cannot give one now (numbers being re-keyed for new location ' +
-      'settings, contacts stored before the search text was kept): read the change feed instead.',
+      'settings, contacts stored before the search text was kept, the book rebuilt while its file was written): ' +
+      'read the change feed instead. 404 when the book was deleted meanwhile.',
     tag: 'contacts',
     auth: 'user',
     params: BookParams,
@@ -114,7 +115,16 @@ export function changeRoutes(table: RouteTable): void {
       if (!app.location.keysCurrent) throw unavailable('its numbers are being re-keyed');
       const normalizer = app.location.normalizer;
       const token = app.changes.token(book.id);
-      const snapshot = await app.snapshots.take(book, token, normalizer.location);
+      let snapshot;
+      try {
+        snapshot = await app.snapshots.take(book, token, normalizer.location);
+      } catch (error) {
+        // Deleted or rebuilt while its snapshot was written: gone (404) or new (409), not broken.
+        if (offlineBook(app, principal, params.name).id !== book.id) {
+          throw unavailable('it was rebuilt meanwhile');
+        }
+        throw error;
+      }
       if (!snapshot) throw unavailable('some contacts were stored without their search text');
       if (!app.location.keysCurrent || app.location.normalizer !== normalizer) {
         app.snapshots.release(snapshot);
