@@ -48,12 +48,17 @@ export class RouteTable {
   }
 
   register(server: FastifyInstance, app: Ctibook): void {
+    const principals = new WeakMap<FastifyRequest, Principal>();
     for (const spec of this.routes) {
       server.route({
         method: spec.method,
         url: spec.url,
+        // Before the body is read: a caller without a valid token gets no JSON parsed.
+        onRequest: async (request) => {
+          principals.set(request, authenticate(app, request, spec.auth));
+        },
         handler: async (request, reply) => {
-          const principal = authenticate(app, request, spec.auth);
+          const principal = principals.get(request) ?? authenticate(app, request, spec.auth);
           const context: RouteContext<unknown, unknown, unknown> = {
             app,
             principal,
@@ -64,6 +69,8 @@ export class RouteTable {
             reply,
           };
           const result = await spec.handler(context);
+          // A handler that sent the reply itself (a file stream) has answered.
+          if (reply.sent) return reply;
           if (spec.status) reply.code(spec.status);
           if (result === undefined) return reply.code(spec.status ?? 204).send();
           return result;

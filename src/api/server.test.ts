@@ -1,3 +1,4 @@
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
@@ -38,5 +39,32 @@ describe('server basics', () => {
     const response = await t.call('GET', '/api/v1/nope');
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it('checks the token before it reads a body: no JSON parsed for a caller without one', async () => {
+    const malformed = await t.call('POST', '/api/v1/phonebooks', { token: null, rawBody: '{"na' });
+    expect(malformed.statusCode).toBe(401);
+    const huge = await t.call('POST', '/api/v1/phonebooks', {
+      token: 'not-a-token',
+      rawBody: JSON.stringify({ name: 'x'.repeat(9 * 1024 * 1024) }),
+    });
+    expect(huge.statusCode).toBe(401);
+  });
+});
+
+describe('a route that streams a file', () => {
+  it('answers once: no second reply is attempted (nor warned about)', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const t = await createTestApp({ logger });
+    try {
+      await t.call('POST', '/api/v1/phonebooks', { body: { name: 'Sales', kind: 'builtin' } });
+      await t.call('POST', '/api/v1/phonebooks/Sales/contacts', { body: { lastName: 'Weiß' } });
+      const response = await t.call('GET', '/api/v1/phonebooks/Sales/snapshot?format=2');
+      expect(response.statusCode).toBe(200);
+      expect(lines).toEqual([]);
+    } finally {
+      await t.close();
+    }
   });
 });
