@@ -421,7 +421,20 @@ describe('ctibook phonebook: external books, Update, preview, settings, import',
       'Fruit',
     );
     expect(intoExternal.code).toBe(1);
-    expect(intoExternal.stderr).toContain('Kunden is a csv book: import copies into builtin books');
+    expect(intoExternal.stderr).toContain(
+      'Error CONFLICT: Kunden is a csv book: import copies into builtin books',
+    );
+  });
+
+  it('refuses to import into a write-protected book with the error code the server would give', async () => {
+    await cli('phonebook', 'create', 'Lieferanten', '--read-only');
+    const csv = file('lieferanten.csv', 'Name;Telefon\nA;+49 30 1\n');
+    const refused = await cli('phonebook', 'import', csv, '--into', 'Lieferanten');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      'Error PHONEBOOK_READ_ONLY: Lieferanten is write-protected (read-only): nothing can be added\n',
+    );
+    expect((await cli('phonebook', 'list')).stdout).not.toContain('import-');
   });
 
   it('says clearly what went wrong', async () => {

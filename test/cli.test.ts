@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from './support/server-process.js';
-import { freePort, runCli, startServer } from './support/server-process.js';
+import { freePort, httpLogin, runCli, startServer } from './support/server-process.js';
 
 const PASSWORD = 'cli-admin-1';
 
@@ -104,6 +104,66 @@ describe('the ctibook CLI against a running server', () => {
     const denied = await runCli(['user', 'add', 'eve', '--new-password', 'eve-secret'], asJana);
     expect(denied.code).toBe(1);
     expect(denied.stderr).toContain('FORBIDDEN');
+  });
+
+  it('looks up a number typed with spaces, and exits 1 for an unknown caller with --json too', async () => {
+    await cli('phonebook', 'create', 'Nummern');
+    const token = await httpLogin(server.url, 'admin', PASSWORD);
+    await fetch(`${server.url}/api/v1/phonebooks/Nummern/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ firstName: 'Lena', lastName: 'Lang', businessPhone: '089 555666' }),
+    });
+    const spaced = await cli('lookup', '089', '555666');
+    expect(spaced.code, spaced.stderr).toBe(0);
+    expect(spaced.stdout).toContain('089 555666 (+4989555666):\n  Lena Lang');
+    const unknown = await cli('lookup', '99999999', '--json');
+    expect(unknown.code).toBe(1);
+    expect(JSON.parse(unknown.stdout)).toMatchObject({ input: '99999999', matches: [] });
+    expect((await cli('lookup', '089', '555666', '--json')).code).toBe(0);
+  });
+
+  it("shows a group's members when no users are given, and empties it only with --none", async () => {
+    await cli('user', 'add', 'karl', '--new-password', 'karl-secret');
+    await cli('group', 'add', 'Einkauf', '--member', 'karl');
+    const shown = await cli('group', 'members', 'Einkauf');
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toBe('Einkauf: karl\n');
+    const kept = await cli('group', 'members', 'Einkauf', '--json');
+    expect(JSON.parse(kept.stdout)).toMatchObject({ name: 'Einkauf', members: ['karl'] });
+    const both = await cli('group', 'members', 'Einkauf', 'karl', '--none');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('Give USER... or --none, not both');
+    const emptied = await cli('group', 'members', 'Einkauf', '--none');
+    expect(emptied.stdout).toBe('Einkauf: (no members)\n');
+    expect((await cli('group', 'list')).stdout).toMatch(/^Einkauf\s*$/m);
+    expect((await cli('group', '--help')).stdout).toContain('group members NAME --none');
+  });
+
+  it('prints JSON, not a sentence, under --json', async () => {
+    await cli('user', 'add', 'weg', '--new-password', 'weg-secret-1');
+    await cli('group', 'add', 'Weg');
+    const user = await cli('user', 'remove', 'weg', '--json');
+    expect(user.code, user.stderr).toBe(0);
+    expect(JSON.parse(user.stdout)).toEqual({ removed: 'weg' });
+    const group = await cli('group', 'remove', 'Weg', '--json');
+    expect(group.code, group.stderr).toBe(0);
+    expect(JSON.parse(group.stdout)).toEqual({ removed: 'Weg' });
+    expect((await cli('group', 'list', '--json')).stdout).not.toContain('"Weg"');
+  });
+
+  it('names the phone book or trash entry an error is about', async () => {
+    await cli('group', 'add', 'Technik');
+    const grant = await cli('group', 'grant', 'Technik', 'NoSuchBook', '--read');
+    expect(grant.code).toBe(1);
+    expect(grant.stderr).toBe('Error PHONEBOOK_NOT_FOUND: No such phone book: NoSuchBook\n');
+    const deleted = await cli('phonebook', 'delete', 'NoSuch');
+    expect(deleted.code).toBe(1);
+    expect(deleted.stderr).toBe('Error PHONEBOOK_NOT_FOUND: No such phone book: NoSuch\n');
+    const restored = await cli('phonebook', 'restore', 'NoSuch@2020');
+    expect(restored.stderr).toBe(
+      'Error TRASH_NOT_FOUND: No such entry in the trash: NoSuch@2020\n',
+    );
   });
 
   it('deletes a book to the trash and restores it', async () => {

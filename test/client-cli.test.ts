@@ -1,9 +1,11 @@
-import { readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClientFixture } from './client-fixture.js';
 import { OTTO_PASSWORD, startFixture } from './client-fixture.js';
-import { runCli } from './support/server-process.js';
+import { CLI, runCli } from './support/server-process.js';
 
 /** Each CLI run starts a Node process; generous on a shared machine. */
 const SLOW = 120_000;
@@ -120,6 +122,73 @@ describe('ctibook client (CLI) against a real server', () => {
   );
 
   it(
+    'looks up a number typed with spaces, and exits 1 for an unknown caller with --json too',
+    async () => {
+      const spaced = await cli('lookup', '089', '4711-23');
+      expect(spaced.code, spaced.stderr).toBe(0);
+      expect(spaced.stdout).toContain('089 4711-23 (+4989471123):');
+      expect(spaced.stdout).toContain('Jürgen Müller');
+      const lookup = await cli('lookup', '030', '999', '--json');
+      expect(lookup.code).toBe(1);
+      expect(JSON.parse(lookup.stdout)).toMatchObject({ input: '030 999', matches: [] });
+      const call = await cli('call', '030', '999', '--json');
+      expect(call.code).toBe(1);
+      expect(JSON.parse(call.stdout)).toMatchObject({ input: '030 999', caller: null });
+      expect((await cli('call', '089', '4711-23', '--json')).code).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    'prints JSON under --json for each change sync --watch applies, and for logout',
+    async () => {
+      const workdir = mkdtempSync(join(tmpdir(), 'ctibook-client-json-'));
+      const as = ['--server', f.server.url, '--user', 'otto', '--workdir', workdir];
+      try {
+        const login = await runCli(['client', 'login', ...as, '--password', OTTO_PASSWORD]);
+        expect(login.code, login.stderr).toBe(0);
+        const watch = spawn(process.execPath, [CLI, 'client', 'sync', '--watch', '--json', ...as], {
+          env: { ...process.env, CTIBOOK_PASSWORD: '' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        let err = '';
+        // One JSON document per report, each starting with "{" on a line of its own.
+        const reports = (): string[] => out.split(/\n(?=\{)/).filter(Boolean);
+        watch.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+        watch.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+        const exited = new Promise((resolve) => watch.once('exit', resolve));
+        try {
+          await until(() => err.includes('Watching for changes'));
+          await f.addContact('Sales', { lastName: 'Neu', businessPhone: '089 4711-99' });
+          // The first report is the copy made at start; a later one brings the new contact.
+          await until(() =>
+            reports()
+              .slice(1)
+              .some((text) => text.includes('"upserts": 1')),
+          );
+        } finally {
+          watch.kill('SIGTERM');
+          await exited;
+        }
+        const parsed = reports().map((text) => JSON.parse(text) as unknown);
+        expect(parsed.slice(1)).toContainEqual(
+          expect.objectContaining({
+            books: [expect.objectContaining({ phonebook: 'Sales', upserts: 1 })],
+          }),
+        );
+
+        const logout = await runCli(['client', 'logout', ...as, '--json']);
+        expect(logout.code, logout.stderr).toBe(0);
+        expect(JSON.parse(logout.stdout)).toEqual({ loggedOut: true });
+      } finally {
+        rmSync(workdir, { recursive: true, force: true });
+      }
+    },
+    SLOW,
+  );
+
+  it(
     'answers reading commands from the offline copy when the server is down',
     async () => {
       await f.stop();
@@ -144,3 +213,12 @@ describe('ctibook client (CLI) against a real server', () => {
     SLOW,
   );
 });
+
+/** Waits until `done` holds, checking every 50 ms, for at most 30 s. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

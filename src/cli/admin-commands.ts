@@ -68,10 +68,13 @@ export async function userCommand(args: string[], io: Io): Promise<number> {
         io.out(`Created user ${user.username}${generated ? ` with password ${password}` : ''}`);
         return 0;
       }
-      case 'remove':
-        await client.send('DELETE', `/api/v1/users/${segment(required(name, 'user remove NAME'))}`);
-        io.out(`Removed user ${name}`);
-        return 0;
+      case 'remove': {
+        const username = required(name, 'user remove NAME');
+        await client.send('DELETE', `/api/v1/users/${segment(username)}`);
+        return values.json
+          ? print(io, { removed: username })
+          : (io.out(`Removed user ${username}`), 0);
+      }
       default:
         throw new UsageError(`Unknown action "user ${action}"`);
     }
@@ -81,7 +84,9 @@ export async function userCommand(args: string[], io: Io): Promise<number> {
 export const GROUP_HELP = `Usage: ctibook group <add|list|members|grant|remove> ...
   group add NAME [--member USER]...
   group list
+  group members NAME                  show the members
   group members NAME USER...          replace the members
+  group members NAME --none           remove every member
   group grant NAME BOOK [--read] [--write] [--offline]
                                       set the group's rights on a book (its "Resources");
                                       write and offline imply read; no flag revokes the book
@@ -90,6 +95,7 @@ export const GROUP_HELP = `Usage: ctibook group <add|list|members|grant|remove> 
 export async function groupCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {
     member: { type: 'string', multiple: true },
+    none: { type: 'boolean' },
     read: { type: 'boolean' },
     write: { type: 'boolean' },
     offline: { type: 'boolean' },
@@ -121,11 +127,14 @@ export async function groupCommand(args: string[], io: Io): Promise<number> {
         return values.json ? print(io, group) : (io.out(`Created group ${group.name}`), 0);
       }
       case 'members': {
-        const group = await client.send<Group>(
-          'PUT',
-          `/api/v1/groups/${segment(required(name, 'group members NAME'))}/members`,
-          rest,
-        );
+        const path = `/api/v1/groups/${segment(required(name, 'group members NAME'))}`;
+        if (values.none && rest.length > 0)
+          throw new UsageError('Give USER... or --none, not both');
+        // Without users it only shows them: emptying a group takes --none.
+        const group =
+          rest.length > 0 || values.none
+            ? await client.send<Group>('PUT', `${path}/members`, rest)
+            : await client.get<Group>(path);
         return values.json
           ? print(io, group)
           : (io.out(`${group.name}: ${group.members.join(', ') || '(no members)'}`), 0);
@@ -138,13 +147,11 @@ export async function groupCommand(args: string[], io: Io): Promise<number> {
           required(rest[0], 'group grant NAME BOOK'),
           values,
         );
-      case 'remove':
-        await client.send(
-          'DELETE',
-          `/api/v1/groups/${segment(required(name, 'group remove NAME'))}`,
-        );
-        io.out(`Removed group ${name}`);
-        return 0;
+      case 'remove': {
+        const group = required(name, 'group remove NAME');
+        await client.send('DELETE', `/api/v1/groups/${segment(group)}`);
+        return values.json ? print(io, { removed: group }) : (io.out(`Removed group ${group}`), 0);
+      }
       default:
         throw new UsageError(`Unknown action "group ${action}"`);
     }

@@ -78,6 +78,33 @@ export async function withClient<T>(
   }
 }
 
+/** The details that name what an error is about: a book, a contact id, a trash entry. */
+const SUBJECTS = ['phonebook', 'id', 'entry'] as const;
+
+/**
+ * An error of the server (or one the CLI refuses with the server's code) as the CLI prints
+ * it: `Error CODE: message`, followed by the book, contact id or trash entry it is about
+ * when the message does not name them (`No such phone book: Kunden`).
+ */
+export function errorText(error: {
+  code: string;
+  message: string;
+  details?: Record<string, unknown> | undefined;
+}): string {
+  const unnamed = SUBJECTS.map((key) => error.details?.[key]).filter(
+    (name): name is string =>
+      typeof name === 'string' && name !== '' && !names(error.message, name),
+  );
+  if (unnamed.length === 0) return `Error ${error.code}: ${error.message}`;
+  return `Error ${error.code}: ${error.message.replace(/\.$/, '')}: ${unnamed.join(' ')}`;
+}
+
+/** The message has `name` as a word of its own (not as part of another word). */
+function names(message: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?:^|\\s)${escaped}(?=$|[\\s.,:;)])`).test(message);
+}
+
 /** Prints rows as aligned columns. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];

@@ -59,7 +59,8 @@ const SUBCOMMANDS: Record<string, Sub> = {
   lookup: {
     run: lookup,
     usage:
-      'lookup NUMBER [--json]\n  --json prints the server\'s lookup answer plus "offline": true|false.',
+      'lookup NUMBER [--json]\n  NUMBER may be typed with spaces. Exit 1 for an unknown caller, with --json too;\n' +
+      '  --json prints the server\'s lookup answer plus "offline": true|false.',
   },
   show: { run: show, usage: 'show BOOK ID [--json]' },
   note: {
@@ -79,7 +80,8 @@ const SUBCOMMANDS: Record<string, Sub> = {
   call: {
     run: call,
     usage:
-      'call NUMBER [--json]\n  Caller, company, book and field, the contact note and the number note.',
+      'call NUMBER [--json]\n  Caller, company, book and field, the contact note and the number note.\n' +
+      '  Exit 1 for an unknown caller, with --json too.',
   },
 };
 
@@ -151,6 +153,7 @@ async function logout(args: string[], io: Io): Promise<number> {
   const { values } = parse(args, CLIENT_OPTIONS);
   return withOpen(values, io, async (client) => {
     await client.logout();
+    if (values.json) return print(io, { loggedOut: true });
     io.out('Logged out; the offline copies stay.');
     return 0;
   });
@@ -176,12 +179,13 @@ async function search(args: string[], io: Io): Promise<number> {
 
 async function lookup(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, CLIENT_OPTIONS);
-  const [number] = positionals;
+  const number = positionals.join(' ');
   if (!number) throw new UsageError('Missing argument: client lookup NUMBER');
   return withOpen(values, io, async (client) => {
     const answer: LookupAnswer = await client.lookup(number);
-    if (values.json) return print(io, answer);
-    return printLookup(io, answer);
+    if (!values.json) return printLookup(io, answer);
+    print(io, answer);
+    return answer.matches.length === 0 ? 1 : 0;
   });
 }
 
@@ -286,7 +290,8 @@ async function sync(args: string[], io: Io): Promise<number> {
   }
   io.err('Watching for changes (Ctrl-C to stop)…');
   client.watch((event) => {
-    if (event.type === 'synced') printSyncReport(io, event.report, undefined);
+    if (event.type === 'synced' && values.json) print(io, event.report);
+    else if (event.type === 'synced') printSyncReport(io, event.report, undefined);
     else if (event.type === 'connection')
       io.err(event.connected ? 'Connected.' : 'Disconnected; retrying…');
     else if (event.type === 'sync-error') io.err(`Sync failed: ${(event.error as Error).message}`);
@@ -309,7 +314,7 @@ function printSyncReport(io: Io, report: SyncReport, workdir: string | undefined
 
 async function call(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, CLIENT_OPTIONS);
-  const [number] = positionals;
+  const number = positionals.join(' ');
   if (!number) throw new UsageError('Missing argument: client call NUMBER');
   return withOpen(values, io, async (client) => {
     const answer = await client.lookup(number);
@@ -323,7 +328,9 @@ async function call(args: string[], io: Io): Promise<number> {
           numberNote: (await client.numberNote(number).catch(() => null))?.text || null,
         };
     const shown = { ...answer, caller: best ?? null, ...notes };
-    return values.json ? print(io, shown) : printCall(io, shown);
+    if (!values.json) return printCall(io, shown);
+    print(io, shown);
+    return best ? 0 : 1;
   });
 }
 

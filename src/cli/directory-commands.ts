@@ -6,17 +6,22 @@ import { help, print } from './admin-commands.js';
 
 export const LOOKUP_HELP = `Usage: ctibook lookup NUMBER [--json]
   Who is calling: the number as the PBX delivers it, matched across your phone books.
+  NUMBER may be typed with spaces (ctibook lookup 089 555666). Exit 1 for an unknown
+  caller, with --json too.
 
 ${CONNECTION_HELP}`;
 
 export async function lookupCommand(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, {});
-  const [number] = positionals;
+  const number = positionals.join(' ');
   if (values.help) return help(io, LOOKUP_HELP);
   if (!number) throw new UsageError('Missing argument: lookup NUMBER');
   return withClient(values, io, async (client) => {
     const result = await client.get<LookupResult>(`/api/v1/lookup?number=${segment(number)}`);
-    if (values.json) return print(io, result);
+    if (values.json) {
+      print(io, result);
+      return result.matches.length === 0 ? 1 : 0;
+    }
     if (result.matches.length === 0) {
       io.out(`${result.input} (${result.normalized ?? 'unreadable'}): unknown caller`);
       return 1;

@@ -5,6 +5,7 @@ import { ApiError, segment } from '../client/http-client.js';
 import { bookPages } from './book-pages.js';
 import { CONTACT_FIELDS, deriveDisplayName } from '../domain/contact.js';
 import type { ContactData } from '../domain/contact.js';
+import { CtibookError } from '../domain/errors.js';
 import type { Io } from './cli-context.js';
 import { CONNECTION_HELP, UsageError } from './cli-context.js';
 import type { BookView, ContactView, Skipped, SyncReport } from './phonebook-api.js';
@@ -73,7 +74,11 @@ interface Summary {
   trashEntry: string | null;
 }
 
-/** `ctibook phonebook import FILE --into BOOK`. */
+/**
+ * `ctibook phonebook import FILE --into BOOK`.
+ * @throws CtibookError CONFLICT when BOOK is not a builtin book, PHONEBOOK_READ_ONLY when
+ * it is write-protected: checked before anything is read.
+ */
 export async function importCommand(
   client: HttpClient,
   io: Io,
@@ -82,11 +87,20 @@ export async function importCommand(
 ): Promise<number> {
   const { kind, source } = importSource(file, options);
   const target = await client.get<BookView>(`/api/v1/phonebooks/${segment(options.into)}`);
+  // Refused here, before a temporary book is made, with the codes the bulk write would give.
   if (target.kind !== 'builtin') {
-    throw new Error(`${target.name} is a ${target.kind} book: import copies into builtin books`);
+    throw new CtibookError(
+      'CONFLICT',
+      `${target.name} is a ${target.kind} book: import copies into builtin books`,
+      { phonebook: target.name },
+    );
   }
   if (target.readOnly) {
-    throw new Error(`${target.name} is write-protected (read-only): nothing can be added`);
+    throw new CtibookError(
+      'PHONEBOOK_READ_ONLY',
+      `${target.name} is write-protected (read-only): nothing can be added`,
+      { phonebook: target.name },
+    );
   }
   const temporary = `import-${randomBytes(4).toString('hex')}`;
   await client.send('POST', '/api/v1/phonebooks', {

@@ -1,6 +1,7 @@
 import { ApiError, ServerUnreachableError } from '../client/http-client.js';
+import { isCtibookError } from '../domain/errors.js';
 import type { Io } from './cli-context.js';
-import { CONNECTION_HELP, UsageError, parse } from './cli-context.js';
+import { CONNECTION_HELP, UsageError, errorText, parse } from './cli-context.js';
 import { GROUP_HELP, USER_HELP, groupCommand, userCommand } from './admin-commands.js';
 import { PHONEBOOK_HELP, phonebookCommand } from './phonebook-commands.js';
 import { lookupCommand, searchCommand } from './directory-commands.js';
@@ -73,8 +74,9 @@ function report(error: unknown, io: Io, help: string): number {
     io.err(`${error.message}${help ? `\n\n${help}` : ''}`);
     return 2;
   }
-  if (error instanceof ApiError) {
-    io.err(`Error ${error.code}: ${error.message}`);
+  // A CtibookError is one the CLI refuses itself, with the code the server would answer.
+  if (error instanceof ApiError || isCtibookError(error)) {
+    io.err(errorText(error));
     return 1;
   }
   if (error instanceof ServerUnreachableError) {

@@ -1,7 +1,7 @@
 import type { HttpClient } from '../client/http-client.js';
 import { ApiError, ServerUnreachableError, segment } from '../client/http-client.js';
 import type { Io } from './cli-context.js';
-import { CONNECTION_HELP, table } from './cli-context.js';
+import { CONNECTION_HELP, errorText, table } from './cli-context.js';
 import type { BookView, Skipped, SyncReport } from './phonebook-api.js';
 import { skippedLines } from './phonebook-api.js';
 import { ProgressDisplay, seconds, watchSyncProgress } from './progress.js';
@@ -80,7 +80,7 @@ export function reportText(book: string, report: SyncReport): string {
 
 /** A failed sync's error, with the rows it could not read when the server lists them. */
 export function failureText(error: ApiError): string {
-  const lines = [`Error ${error.code}: ${error.message}`];
+  const lines = [errorText(error)];
   const rows: unknown = error.details?.errors;
   if (Array.isArray(rows) && rows.length > 0) {
     const skipped = typeof error.details?.skipped === 'number' ? error.details.skipped : 0;
