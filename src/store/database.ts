@@ -190,6 +190,9 @@ export const MIGRATIONS: readonly string[] = [
   `,
 ];
 
+/** The WAL file's size kept after a checkpoint let it start over (bytes). */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
 export interface OpenDatabaseOptions {
   /** `FULL` makes every acknowledged write survive a power cut, at one fsync a commit. */
   synchronous?: 'FULL' | 'NORMAL';
@@ -221,6 +224,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536');
   db.pragma('temp_store = MEMORY');
+  // A WAL grown large (a sync's writer checkpoints spaced) shrinks back once it restarts.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   migrate(db);
   return db;
 }

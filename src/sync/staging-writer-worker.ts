@@ -8,6 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { WritableContact } from '../store/contact-rows.js';
 import { ContactStore } from '../store/contact-store.js';
 import { openDatabase } from '../store/database.js';
+import { SpacedCheckpoints } from './spaced-checkpoints.js';
 import { WriteChunks } from './write-chunks.js';
 import { decodeBatch } from './staging-batch.js';
 import type { FromStagingWriter, StagingWriterData, ToStagingWriter } from './staging-writer.js';
@@ -25,6 +26,12 @@ import { serializeError } from './worker-messages.js';
 export const WRITE_TARGET_MS = 500;
 /** Rows in one transaction at most; below `MAX_ROWS_IN_FLIGHT`, or the reader would wait. */
 const MAX_ROWS = MAX_ROWS_IN_FLIGHT / 2;
+/**
+ * What the WAL should hold when this writer copies it into the store file (see
+ * `SpacedCheckpoints`): larger saves more copying, and is what the WAL file takes on disk
+ * meanwhile (and what a restart after a crash reads again).
+ */
+const WAL_TARGET_BYTES = 256 * 1024 * 1024;
 
 const port = parentPort;
 if (!port) throw new Error('staging-writer-worker runs as a worker thread only');
@@ -32,6 +39,13 @@ const { storeFile, synchronous, stagingId, now } = workerData as StagingWriterDa
 const post = (message: FromStagingWriter): void => port.postMessage(message);
 
 const db = openDatabase(storeFile, { synchronous });
+// This writer checkpoints itself, spaced; the main thread holds its own meanwhile.
+db.pragma('wal_autocheckpoint = 0');
+const pageSize = db.pragma('page_size', { simple: true }) as number;
+const checkpoints = new SpacedCheckpoints(() => {
+  const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
+  return log;
+}, WAL_TARGET_BYTES / pageSize);
 // Constructing a ContactStore resumes index merging; the main thread paused it for the sync.
 const contacts = new ContactStore(db);
 contacts.pauseIndexMerging(true);
@@ -42,6 +56,7 @@ function writeNext(): void {
   const rows = queue.slice(0, Math.floor(chunks.size));
   queue = queue.slice(rows.length);
   chunks.timed(() => contacts.insertNew(stagingId, rows, now));
+  checkpoints.committed();
   post({ type: 'written', rows: rows.length });
 }
 
@@ -58,6 +73,7 @@ port.on('message', (message: ToStagingWriter) => {
       while (queue.length >= chunks.size) writeNext();
     } else {
       while (queue.length > 0) writeNext();
+      checkpoints.finish();
       end({ type: 'finished' });
     }
   } catch (error) {

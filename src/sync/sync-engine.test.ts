@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 
@@ -200,7 +200,18 @@ describe('external books: a CSV book through the API and the sync engine', () =>
     const ini = join(t.home, 'folders', 'Kunden', 'cfg', 'folder_cfg.ini');
     writeFileSync(ini, readFileSync(ini, 'utf8').replace(/^LastSync=.*$/m, 'LastSync='));
     writeFileSync(csv, people(60));
+    // The staging writer checkpoints itself, spaced; this thread's commits do not meanwhile.
+    const checkpointPages = () => t.app.db.pragma('wal_autocheckpoint', { simple: true });
+    const store = t.app.stores.books;
+    const promote = store.promote.bind(store);
+    const whilePromoted: unknown[] = [];
+    vi.spyOn(store, 'promote').mockImplementation((...args) => {
+      whilePromoted.push(checkpointPages());
+      promote(...args);
+    });
     const report = await update();
+    expect(whilePromoted).toEqual([0]);
+    expect(checkpointPages()).toBe(1000);
     expect(report).toMatchObject({ mode: 'full', added: 10, unchanged: 50, deleted: 0 });
     expect(t.app.stores.books.byName('Kunden')?.id).not.toBe(before);
     const found = (await t.call('GET', '/api/v1/search?q=muller55', { token })).json() as {

@@ -265,7 +265,7 @@ export class SyncEngine {
     const stagingId = cache.createStaging(book.id, job.now);
     let promoted = false;
     const rebuild = { ...job, mode: 'rebuild' as const, stagingId };
-    const outcome = await this.#workers
+    const rebuilding = this.#workers
       .run(skipped ? { ...rebuild, report: skipped } : rebuild, {
         progress,
         staged: () => {
@@ -279,6 +279,10 @@ export class SyncEngine {
         if (!promoted && !this.#stopping) await cache.discard(stagingId);
         throw error;
       });
+    // The staging writer checkpoints its commits, spaced (`SpacedCheckpoints`): the WAL
+    // grows meanwhile, and a commit of this thread must not copy it all.
+    cache.holdCheckpoints(rebuilding.catch(() => undefined));
+    const outcome = await rebuilding;
     // The worker dropped the replaced copy's contacts (or, failing, left them to drop here).
     await cache.discard(book.id);
     read.version = outcome.result.version;
