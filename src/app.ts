@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { AccessOptions } from './access/access-service.js';
 import { AccessService, DEFAULT_ACCESS_OPTIONS } from './access/access-service.js';
@@ -18,12 +19,14 @@ import { MemoColumnNotes } from './notes/memo-column-notes.js';
 import { NoteService } from './notes/note-service.js';
 import { NoteStore } from './notes/note-store.js';
 import { ServerNoteFiles } from './notes/server-note-files.js';
+import type { SourceFileRules } from './sources/source-file.js';
 import { ContactSearch } from './store/contact-search.js';
 import { ContactStore } from './store/contact-store.js';
 import type { SqliteDatabase } from './store/database.js';
 import { openDatabase } from './store/database.js';
 import { writeFileAtomic } from './store/folder-config.js';
 import { Home } from './store/home.js';
+import { HomeLock } from './store/home-lock.js';
 import { SyncHistoryStore } from './store/sync-history.js';
 import { SyncCache } from './store/sync-cache.js';
 import { BookSnapshots } from './store/book-snapshots.js';
@@ -42,6 +45,11 @@ export interface CtibookOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Run the sync schedule (default true; tests that drive syncs themselves turn it off). */
   schedule?: boolean;
+  /**
+   * `CTIBOOK_SOURCE_ROOTS`: the directories file sources (CSV, Access) may use; their files
+   * must lie inside one of them (symlinks resolved). Absent: any file outside the home.
+   */
+  sourceRoots?: readonly string[];
 }
 
 /** Everything the server is made of, wired once; the API and CLI only call into it. */
@@ -73,12 +81,24 @@ export interface Ctibook {
 /**
  * Opens (creating on first start) the home directory and store and wires the services.
  * On the first start of an empty home it creates the admin user and the Global books.
+ * @throws CtibookError CONFLICT when another server runs on the home (see `HomeLock`).
  */
 export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
-  const now = options.now ?? (() => new Date());
   const home = new Home(options.home);
-  mkdirSync(home.root, { recursive: true, mode: 0o700 });
   home.ensureLayout();
+  // Before anything of the home is read or changed: one server per home.
+  const lock = HomeLock.acquire(home);
+  try {
+    return await openCtibook(home, lock, options);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function openCtibook(home: Home, lock: HomeLock, options: CtibookOptions): Promise<Ctibook> {
+  const now = options.now ?? (() => new Date());
+  const files = sourceFileRules(home, options);
   const db = openDatabase(home.storeFile, { synchronous: options.synchronous ?? 'FULL' });
   const events = new EventBus();
   const books = new PhonebookStore(db);
@@ -96,7 +116,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     refreshLocalNumbers,
   );
   const syncCache = new SyncCache(books, contactStore);
-  const connections = new SourceConnections({ home });
+  const connections = new SourceConnections({ home, files });
   const sync = new SyncEngine({
     home,
     books,
@@ -107,6 +127,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     logger: options.logger,
     now,
     synchronous: options.synchronous ?? 'FULL',
+    files,
     onRebuilt: () => access.invalidateRights(),
     onSynced: (book, version) => connections.synced(book, version),
   });
@@ -148,7 +169,7 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
     location,
     phonebooks,
     sync,
-    external: new ExternalBooks(phonebooks, sync, location),
+    external: new ExternalBooks(phonebooks, sync, location, files),
     connections,
     changes: new ChangeFeed(db),
     snapshots,
@@ -184,8 +205,28 @@ export async function createCtibook(options: CtibookOptions): Promise<Ctibook> {
       await snapshots.close();
       await connections.closeAll();
       db.close();
+      lock.release();
     },
   };
+}
+
+/** The rules of file sources: never the home, and with roots only inside them (logged once). */
+function sourceFileRules(home: Home, options: CtibookOptions): SourceFileRules {
+  if (options.sourceRoots === undefined) return Object.freeze({ home: home.root });
+  const roots = Object.freeze(options.sourceRoots.map((root) => resolve(root)));
+  for (const root of roots) {
+    if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+      options.logger.warn(
+        { code: 'SOURCE_ROOT_MISSING', root },
+        'a directory of CTIBOOK_SOURCE_ROOTS does not exist (yet): no source file is found there',
+      );
+    }
+  }
+  options.logger.info(
+    { code: 'SOURCE_ROOTS', roots },
+    'file sources are limited to these directories',
+  );
+  return Object.freeze({ home: home.root, roots });
 }
 
 async function ensureFirstAdmin(

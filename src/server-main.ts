@@ -9,6 +9,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   adminPassword?: string;
+  /** `CTIBOOK_SOURCE_ROOTS`: see `CtibookOptions.sourceRoots`. */
+  sourceRoots?: string[];
 }
 
 /** Settings from the environment, as the contract names them. */
@@ -18,7 +20,13 @@ export function serveOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Serve
     port: Number(env.CTIBOOK_PORT || 8640),
     host: env.CTIBOOK_HOST || '127.0.0.1',
     ...(env.CTIBOOK_ADMIN_PASSWORD ? { adminPassword: env.CTIBOOK_ADMIN_PASSWORD } : {}),
+    ...(env.CTIBOOK_SOURCE_ROOTS ? { sourceRoots: sourceRootsOf(env.CTIBOOK_SOURCE_ROOTS) } : {}),
   };
+}
+
+/** `CTIBOOK_SOURCE_ROOTS`: directories separated by `:`, as in `PATH`; empty parts are ignored. */
+export function sourceRootsOf(value: string): string[] {
+  return value.split(':').filter((root) => root !== '');
 }
 
 /** Starts the server and stops it cleanly on SIGINT/SIGTERM. Resolves once listening. */
@@ -33,6 +41,7 @@ export async function serve(
     home: options.home,
     logger,
     ...(options.adminPassword ? { adminPassword: options.adminPassword } : {}),
+    ...(options.sourceRoots ? { sourceRoots: options.sourceRoots } : {}),
   });
   const server = await buildServer(app);
   await server.listen({ port: options.port, host: options.host });

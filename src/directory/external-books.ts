@@ -6,6 +6,7 @@ import type { Mapping } from '../sources/mapping.js';
 import { proposeMapping, validateMapping } from '../sources/mapping.js';
 import { createConnector, parseSourceConfig, redactSource } from '../sources/registry.js';
 import type { SkippedRow, SourceConnector } from '../sources/source-connector.js';
+import type { SourceFileRules } from '../sources/source-file.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
 import { pullContacts } from '../sync/pull.js';
 import type { SyncEngine } from '../sync/sync-engine.js';
@@ -41,11 +42,19 @@ export class ExternalBooks {
   readonly #books: PhonebookService;
   readonly #engine: SyncEngine;
   readonly #location: LocationService;
+  readonly #files: SourceFileRules;
 
-  constructor(books: PhonebookService, engine: SyncEngine, location: LocationService) {
+  /** `files`: which files the server lets file sources open (previews and checks alike). */
+  constructor(
+    books: PhonebookService,
+    engine: SyncEngine,
+    location: LocationService,
+    files: SourceFileRules = {},
+  ) {
     this.#books = books;
     this.#engine = engine;
     this.#location = location;
+    this.#files = files;
   }
 
   /** Connects to the source and shows its columns, the mapping and the first records. */
@@ -89,7 +98,7 @@ export class ExternalBooks {
       const columns = await connector.columns();
       return input.mapping ? validateMapping(input.mapping, columns) : proposeMapping(columns);
     });
-    const canWrite = createConnector(input.kind, source, true).capabilities.write;
+    const canWrite = createConnector(input.kind, source, true, this.#files).capabilities.write;
     const readOnly = input.readOnly ?? (canWrite ? undefined : true);
     const book = this.#books.create({
       ...input,
@@ -155,7 +164,7 @@ export class ExternalBooks {
     config: unknown,
     work: (c: SourceConnector) => Promise<T>,
   ): Promise<T> {
-    const connector = createConnector(kind, config, false);
+    const connector = createConnector(kind, config, false, this.#files);
     try {
       await connector.open();
       return await work(connector);

@@ -3,6 +3,7 @@ import { CtibookError } from '../domain/errors.js';
 import { memoColumnOf } from '../domain/notes-mode.js';
 import { createConnector } from '../sources/registry.js';
 import type { SourceConnector } from '../sources/source-connector.js';
+import type { SourceFileRules } from '../sources/source-file.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
 
@@ -11,6 +12,8 @@ export interface SourceConnectionsDeps {
   home: Home;
   /** Makes a book's connector (does no I/O); default: the registry's connector. */
   create?: (book: PhonebookRecord) => SourceConnector;
+  /** Which files the registry's connectors may open (see `openSourceFile`). */
+  files?: SourceFileRules;
 }
 
 interface Entry {
@@ -122,7 +125,7 @@ export class SourceConnections {
     if (existing) void this.#close(existing);
     const connector = this.#d.create
       ? this.#d.create(book)
-      : createConnector(book.kind, book.config.source, writable);
+      : createConnector(book.kind, book.config.source, writable, this.#d.files);
     const version = this.#d.home.readBookSetting(book.name, 'SourceVersion');
     if (version) connector.assumeVersion?.(version);
     const entry: Entry = { fingerprint, connector, opening: undefined, queue: Promise.resolve() };

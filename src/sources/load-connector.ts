@@ -1,5 +1,6 @@
 import { CtibookError } from '../domain/errors.js';
 import type { SourceConnector } from './source-connector.js';
+import type { SourceFileRules } from './source-file.js';
 import type { SourceKindDefinition } from './source-kind.js';
 
 /**
@@ -29,9 +30,10 @@ export async function loadConnector(
   kind: string,
   config: unknown,
   writable: boolean,
+  files?: SourceFileRules,
 ): Promise<SourceConnector> {
   const load = LOADERS[kind];
   if (!load) throw new CtibookError('VALIDATION_FAILED', `kind: "${kind}" is not a source kind`);
   const definition = (await load()) as SourceKindDefinition<unknown>;
-  return definition.create(config, { writable });
+  return definition.create(config, { writable, files });
 }

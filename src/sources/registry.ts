@@ -6,6 +6,7 @@ import { odbcQueryKind } from './odbc-query/odbc-query-kind.js';
 import { odbcKind } from './odbc/odbc-kind.js';
 import { oledbKind } from './oledb/oledb-kind.js';
 import type { SourceConnector } from './source-connector.js';
+import type { SourceFileRules } from './source-file.js';
 import type { SourceKindDefinition } from './source-kind.js';
 
 /** Every external source kind, by the `kind` of `POST /api/v1/phonebooks`. */
@@ -67,9 +68,14 @@ export function parseSourceConfig(kind: string, source: unknown, where?: string)
   });
 }
 
-/** A connector for a book's validated settings. */
-export function createConnector(kind: string, config: unknown, writable: boolean): SourceConnector {
-  return sourceKind(kind).create(config, { writable });
+/** A connector for a book's validated settings; `files`: see `SourceFileRules`. */
+export function createConnector(
+  kind: string,
+  config: unknown,
+  writable: boolean,
+  files?: SourceFileRules,
+): SourceConnector {
+  return sourceKind(kind).create(config, { writable, files });
 }
 
 /** The settings as the API may show them: secrets masked. */

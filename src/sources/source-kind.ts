@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { SourceConnector } from './source-connector.js';
+import type { SourceFileRules } from './source-file.js';
 
 /** What the server needs to know of one kind of source; the registry maps kinds to these. */
 export interface SourceKindDefinition<C = unknown> {
@@ -9,8 +10,11 @@ export interface SourceKindDefinition<C = unknown> {
   configSchema: z.ZodType<C>;
   /** Whether books of this kind can take writes at all (else forced read-only). */
   canWrite: boolean;
-  /** A connector on the settings; does no I/O. */
-  create(config: C, options: { writable: boolean }): SourceConnector;
+  /**
+   * A connector on the settings; does no I/O. `files`: which files a connector that opens
+   * files may open (see `openSourceFile`); kinds that open none ignore it.
+   */
+  create(config: C, options: { writable: boolean; files?: SourceFileRules }): SourceConnector;
   /** The settings with every secret (passwords, `Pwd=` in connection strings) replaced by `********`. */
   redact(config: C): C;
 }

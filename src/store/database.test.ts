@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCATION, createNumberNormalizer } from '../domain/phone-number.js';
 import { prepareContact } from './contact-rows.js';
-import { MIGRATIONS, openDatabase } from './database.js';
+import { MIGRATIONS, STORE_FILE_MODE, openDatabase } from './database.js';
 
 const numbers = createNumberNormalizer({ ...DEFAULT_LOCATION, areaCode: '89' });
 
@@ -77,5 +77,37 @@ describe('schema migrations', () => {
       ['businessPhone', 'Acme GmbH', 2],
       ['homePhone', null, null],
     ]);
+  });
+});
+
+describe('openDatabase', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-store-mode-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const modes = (file: string): number[] =>
+    [file, `${file}-wal`, `${file}-shm`].map((f) => statSync(f).mode & 0o777);
+
+  it('creates the store, its WAL and shared memory 0600', () => {
+    const file = join(dir, 'new.db');
+    const db = openDatabase(file);
+    db.exec('CREATE TABLE probe (x)');
+    expect(modes(file)).toEqual([STORE_FILE_MODE, STORE_FILE_MODE, STORE_FILE_MODE]);
+    db.close();
+  });
+
+  it('makes an existing world-readable store, WAL and shared memory 0600', () => {
+    const file = join(dir, 'old.db');
+    const earlier = new Database(file);
+    earlier.pragma('journal_mode = WAL');
+    earlier.exec('CREATE TABLE probe (x); INSERT INTO probe VALUES (1)');
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) chmodSync(f, 0o644);
+    const db = openDatabase(file);
+    expect(modes(file)).toEqual([STORE_FILE_MODE, STORE_FILE_MODE, STORE_FILE_MODE]);
+    expect(db.prepare('SELECT x FROM probe').pluck().get()).toBe(1);
+    db.close();
+    earlier.close();
   });
 });

@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 
@@ -205,11 +206,19 @@ export interface OpenDatabaseOptions {
 }
 
 /**
- * Opens (creating when missing) the store file and brings its schema up to date.
- * WAL mode lets readers go on while a writer commits; a process killed mid-write leaves a
- * file that opens with every committed transaction in it.
+ * The mode of a store file and its `-wal` and `-shm`: it holds password hashes, source
+ * passwords and every contact, for its owner's eyes only.
+ */
+export const STORE_FILE_MODE = 0o600;
+
+/**
+ * Opens (creating when missing, mode {@link STORE_FILE_MODE}) the store file and brings its
+ * schema up to date. WAL mode lets readers go on while a writer commits; a process killed
+ * mid-write leaves a file that opens with every committed transaction in it.
+ * @throws when the file is readable by others and its mode cannot be changed.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  makePrivate(file);
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -228,6 +237,32 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
   db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   migrate(db);
   return db;
+}
+
+/**
+ * Creates the file 0600, or takes group and others' access away from an existing one and
+ * its `-wal` and `-shm` (SQLite gives the `-wal` and `-shm` it creates the main file's mode).
+ * An existing store is never opened here, only changed by path: closing any descriptor of
+ * it would drop the locks this process's other connections hold on it (see `flush` in
+ * `sync-job-host.ts`).
+ */
+function makePrivate(file: string): void {
+  if (file === '' || file === ':memory:') return;
+  try {
+    closeSync(openSync(file, 'wx', STORE_FILE_MODE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    let mode: number;
+    try {
+      mode = statSync(path).mode & 0o777;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    if ((mode & 0o077) !== 0) chmodSync(path, STORE_FILE_MODE);
+  }
 }
 
 function migrate(db: SqliteDatabase): void {

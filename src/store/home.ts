@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FolderConfig } from './folder-config.js';
 
@@ -37,8 +37,25 @@ export class Home {
     return join(this.root, 'initial-admin-password');
   }
 
-  /** Creates the directories of the layout (idempotent). */
+  /** Held by the server running on this home, with its process id (see `HomeLock`). */
+  get lockFile(): string {
+    return join(this.root, 'server.lock');
+  }
+
+  /**
+   * Creates the home (mode 0700) and the directories of the layout (idempotent). A home that
+   * existed with access for group or others loses it: it holds the store and passwords.
+   */
   ensureLayout(): void {
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    if ((statSync(this.root).mode & 0o077) !== 0) {
+      try {
+        chmodSync(this.root, 0o700);
+      } catch (error) {
+        // Not ours to change (an operator's shared directory): the files that matter are 0600.
+        if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
+      }
+    }
     mkdirSync(this.foldersDir, { recursive: true, mode: 0o700 });
     mkdirSync(this.trashDir, { recursive: true, mode: 0o700 });
   }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../directory/events.js';
 import type { LocationService } from '../directory/location-service.js';
+import type { SourceFileRules } from '../sources/source-file.js';
 import type { Home } from '../store/home.js';
 import type { PhonebookRecord, PhonebookStore } from '../store/phonebook-store.js';
 import type { SyncHistoryStore } from '../store/sync-history.js';
@@ -39,6 +40,8 @@ export interface SyncEngineDeps {
   onSynced?: (book: PhonebookRecord, version: string | undefined) => void;
   /** The store's `synchronous` setting, for the sync workers' own connections. */
   synchronous?: 'FULL' | 'NORMAL';
+  /** Which files a file source may open, handed to each sync's worker. */
+  files?: SourceFileRules;
   /** A sync that reads nothing for this long is stopped as hung (default 5 minutes). */
   idleMs?: number;
 }
@@ -238,6 +241,7 @@ export class SyncEngine {
       synchronous: this.#d.synchronous ?? 'FULL',
       book,
       location: { ...this.#d.location.normalizer.location },
+      files: this.#d.files,
       lastSync,
       now: started.toISOString(),
       // Either mode patches an existing copy; only a first sync (or an emptied LastSync)

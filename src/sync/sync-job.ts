@@ -6,6 +6,7 @@ import { createNumberNormalizer } from '../domain/phone-number.js';
 import { KnownRecords, RecordListBuilder } from '../sources/known-records.js';
 import { loadConnector } from '../sources/load-connector.js';
 import type { KnownRow, SkippedRow, SourceConnector } from '../sources/source-connector.js';
+import type { SourceFileRules } from '../sources/source-file.js';
 import type { ContactStore } from '../store/contact-store.js';
 import type { PreparedContact } from '../store/contact-rows.js';
 import type { PhonebookRecord } from '../store/phonebook-store.js';
@@ -25,6 +26,8 @@ export interface SyncJob {
   book: PhonebookRecord;
   /** The location settings of the main thread's normaliser. */
   location: LocationSettings;
+  /** Which files a file source may open (the server's home, `CTIBOOK_SOURCE_ROOTS`). */
+  files?: SourceFileRules;
   /** `LastSync=` of the book: a changed-only read starts from it. */
   lastSync: string | undefined;
   /** Time of the sync's start, ISO: the copy's `updatedAt`. */
@@ -82,7 +85,8 @@ export async function runSyncJob(
     report.skipped++;
     if (report.errors.length < MAX_LISTED_SKIPS) report.errors.push(row);
   };
-  const connector = await loadConnector(book.kind, book.config.source, !book.config.readOnly);
+  const writable = !book.config.readOnly;
+  const connector = await loadConnector(book.kind, book.config.source, writable, job.files);
   const omitColumn = memoColumnOf(book.config.notes);
   const pull: PullOptions = {
     connector,

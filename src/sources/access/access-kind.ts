@@ -7,6 +7,6 @@ export const accessKind: SourceKindDefinition<AccessSourceConfig> = {
   kind: 'access',
   configSchema: AccessSourceConfig,
   canWrite: false,
-  create: (config) => new AccessSource({ config }),
+  create: (config, { files }) => new AccessSource({ config, files }),
   redact: (config) => config,
 };

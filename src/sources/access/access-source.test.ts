@@ -322,6 +322,49 @@ describe('access source faults and values', () => {
   });
 });
 
+describe('access source and the rules of file sources', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ctibook-access-rules-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('opens, reads and lists only files the server allows', async () => {
+    const inside = join(dir, 'fruit.mdb');
+    copyFileSync(FRUIT, inside);
+    const config = AccessSourceConfig.parse({ path: FRUIT, table: 'Fruit', idColumn: 'Fruit' });
+    const refused = accessKind.create(config, { writable: false, files: { roots: [dir] } });
+    const error = await failure(() => refused.open());
+    expect([error.code, error.details?.field, error.details?.reason]).toEqual([
+      'VALIDATION_FAILED',
+      'source.path',
+      'OUTSIDE_SOURCE_ROOTS',
+    ]);
+    expect((await failure(() => refused.readOne?.('Banana') ?? Promise.resolve())).code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect((await failure(() => listTables(FRUIT, undefined, { roots: [dir] }))).code).toBe(
+      'VALIDATION_FAILED',
+    );
+    const home = (
+      await failure(() =>
+        new AccessSource({ config: { ...config, path: inside }, files: { home: dir } }).open(),
+      )
+    ).details?.reason;
+    expect(home).toBe('INSIDE_HOME');
+
+    const allowed = new AccessSource({
+      config: { ...config, path: inside },
+      files: { home: join(dir, 'home'), roots: [dir] },
+    });
+    await allowed.open();
+    expect((await allowed.readOne('Banana'))?.values.Sugar).toBe('20');
+    expect(await listTables(inside, undefined, { roots: [dir] })).toEqual(FRUIT_TABLES);
+  });
+});
+
 describe('accessKind', () => {
   it('is read-only, validates strictly and creates an AccessSource', () => {
     expect(accessKind.canWrite).toBe(false);

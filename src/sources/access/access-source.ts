@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import type { Column, Table, Value } from 'mdb-reader';
 import MDBReader from 'mdb-reader';
 import { CtibookError } from '../../domain/errors.js';
-import { unreadableFile } from '../source-file.js';
+import type { SourceFileRules } from '../source-file.js';
+import { openSourceFile, readSourceFile } from '../source-file.js';
 import type {
   SkippedRow,
   SourceCapabilities,
@@ -19,6 +19,8 @@ export interface AccessSourceOptions {
    * connection string). Plain `.mdb` database passwords do not encrypt and need none.
    */
   password?: string;
+  /** Which files the server lets a source open (see `openSourceFile`). */
+  files?: SourceFileRules;
 }
 
 /** The file as last read, valid while its stamp (inode, size, times) is unchanged. */
@@ -60,11 +62,13 @@ export class AccessSource implements SourceConnector {
   readonly capabilities: SourceCapabilities;
   readonly #config: AccessSourceConfig;
   readonly #password: string | undefined;
+  readonly #files: SourceFileRules;
   #snapshot: Snapshot | undefined;
 
   constructor(options: AccessSourceOptions) {
     this.#config = options.config;
     this.#password = options.password;
+    this.#files = options.files ?? {};
     this.capabilities = {
       write: false,
       changedSince: false,
@@ -109,10 +113,10 @@ export class AccessSource implements SourceConnector {
 
   async #load(): Promise<Snapshot> {
     const { path } = this.#config;
-    const { stamp, mtimeMs } = await stampOf(path);
+    const { stamp, mtimeMs } = await stampOf(path, this.#files);
     const cached = this.#snapshot;
     if (cached?.stamp === stamp && !cached.racy) return cached;
-    const bytes = await readDatabase(path);
+    const bytes = await readSourceFile('Access file', path, this.#files);
     const hash = createHash('sha256').update(bytes).digest('base64url');
     const racy = Date.now() - mtimeMs < RACY_MS;
     if (cached?.hash === hash) {
@@ -132,8 +136,13 @@ export class AccessSource implements SourceConnector {
  * linked tables left out).
  * @throws CtibookError SOURCE_UNAVAILABLE or SOURCE_AUTH_FAILED as {@link AccessSource.open}.
  */
-export async function listTables(path: string, password?: string): Promise<string[]> {
-  return tableNames(path, openDatabase(path, await readDatabase(path), password));
+export async function listTables(
+  path: string,
+  password?: string,
+  files?: SourceFileRules,
+): Promise<string[]> {
+  const bytes = await readSourceFile('Access file', path, files);
+  return tableNames(path, openDatabase(path, bytes, password));
 }
 
 function readSnapshot(
@@ -181,27 +190,16 @@ function readSnapshot(
   return { columns: names, rows, byId, skipped };
 }
 
-async function stampOf(path: string): Promise<{ stamp: string; mtimeMs: number }> {
-  let info;
-  try {
-    info = await stat(path, { bigint: true });
-  } catch (error) {
-    throw unreadableFile('Access file', path, error);
-  }
-  if (info.isDirectory())
-    throw unreadableFile('Access file', path, Object.assign(new Error(), { code: 'EISDIR' }));
+async function stampOf(
+  path: string,
+  files: SourceFileRules,
+): Promise<{ stamp: string; mtimeMs: number }> {
+  const handle = await openSourceFile('Access file', path, files);
+  const info = await handle.stat({ bigint: true }).finally(() => handle.close());
   return {
     stamp: `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`,
     mtimeMs: Number(info.mtimeMs),
   };
-}
-
-async function readDatabase(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (error) {
-    throw unreadableFile('Access file', path, error);
-  }
 }
 
 function openDatabase(path: string, bytes: Buffer, password: string | undefined): MDBReader {

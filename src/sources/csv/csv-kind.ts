@@ -7,6 +7,6 @@ export const csvKind: SourceKindDefinition<CsvSourceConfig> = {
   kind: 'csv',
   configSchema: CsvSourceConfig,
   canWrite: true,
-  create: (config, { writable }) => new CsvSource({ config, writable }),
+  create: (config, { writable, files }) => new CsvSource({ config, writable, files }),
   redact: (config) => config,
 };

@@ -1,6 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT_ROWS, describeSourceContract } from '../../test-support/source-contract.js';
 import type { SkippedRow, SourceRow } from '../source-connector.js';
@@ -141,6 +141,39 @@ describe('csv source specifics', () => {
       writeFileSync(path, 'id,last\n1,A\n2,Re-exported\n');
       await expect(csv.update('1', { last: 'B' })).rejects.toMatchObject({ code: 'CONFLICT' });
       expect(readFileSync(path, 'utf8')).toBe('id,last\n1,A\n2,Re-exported\n');
+    });
+  });
+
+  it('opens, reads and writes back only files the server allows', async () => {
+    const text = 'id;last\n1;A\n';
+    await withFile(text, async (path) => {
+      const root = mkdtempSync(join(tmpdir(), 'ctibook-csv-root-'));
+      try {
+        const config = CsvSourceConfig.parse({ path, idColumn: 'id' });
+        for (const [files, reason] of [
+          [{ roots: [root] }, 'OUTSIDE_SOURCE_ROOTS'],
+          [{ home: dirname(path) }, 'INSIDE_HOME'],
+        ] as const) {
+          const csv = new CsvSource({ config, writable: true, files });
+          const refused = { code: 'VALIDATION_FAILED', details: { field: 'source.path', reason } };
+          await expect(csv.open()).rejects.toMatchObject(refused);
+          await expect(readAll(csv)).rejects.toMatchObject(refused);
+          await expect(csv.columns()).rejects.toMatchObject(refused);
+          await expect(csv.update('1', { last: 'B' })).rejects.toMatchObject(refused);
+          await expect(csv.insert({ id: '2', last: 'C' })).rejects.toMatchObject(refused);
+        }
+        expect(readFileSync(path, 'utf8')).toBe(text);
+        const allowed = new CsvSource({
+          config,
+          writable: true,
+          files: { roots: [dirname(path)] },
+        });
+        await allowed.open();
+        await allowed.update('1', { last: 'B' });
+        expect(readFileSync(path, 'utf8')).toBe('id;last\n1;B\n');
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
     });
   });
 

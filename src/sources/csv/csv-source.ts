@@ -1,7 +1,8 @@
 import { createHash, webcrypto } from 'node:crypto';
-import { open as openFile, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { CtibookError } from '../../domain/errors.js';
-import { unreadableFile } from '../source-file.js';
+import type { SourceFileRules } from '../source-file.js';
+import { openSourceFile, readSourceFile, unreadableFile } from '../source-file.js';
 import { writeFileAtomic } from '../../store/folder-config.js';
 import type { KnownRecords } from '../known-records.js';
 import type {
@@ -55,6 +56,8 @@ export interface CsvSourceOptions {
   config: CsvSourceConfig;
   /** Write protection removed by an admin. */
   writable: boolean;
+  /** Which files the server lets a source open (see `openSourceFile`). */
+  files?: SourceFileRules;
 }
 
 /**
@@ -67,17 +70,19 @@ export interface CsvSourceOptions {
 export class CsvSource implements SourceConnector {
   readonly capabilities: SourceCapabilities;
   readonly #config: CsvSourceConfig;
+  readonly #files: SourceFileRules;
   /** Hash of the file as last read in full or written; writes require it unchanged. */
   #version: string | undefined;
 
   constructor(options: CsvSourceOptions) {
     this.#config = options.config;
+    this.#files = options.files ?? {};
     this.capabilities = { write: options.writable, changedSince: false, readOne: false };
   }
 
   async open(): Promise<void> {
     // Only whether the file can be read: reading and hashing it is left to the read itself.
-    await checkReadable(this.#config.path);
+    await checkReadable(this.#config.path, this.#files);
   }
 
   async close(): Promise<void> {
@@ -126,7 +131,7 @@ export class CsvSource implements SourceConnector {
     context: string,
     skip: (row: SkippedRow) => void,
   ): Promise<RecordRead> {
-    const bytes = await readSource(this.#config.path);
+    const bytes = await readSourceFile('CSV file', this.#config.path, this.#files);
     // Hashed on another thread while the records are scanned; set before the read ends.
     const stamp = stampInBackground(bytes);
     stamp.catch(() => undefined); // awaited at the end of the read; a read may stop early
@@ -284,6 +289,7 @@ export class CsvSource implements SourceConnector {
   ): Promise<T> {
     if (!this.capabilities.write) throw new CtibookError('PHONEBOOK_READ_ONLY');
     const expected = this.#version;
+    // Read through `openSourceFile`: a file the server's rules refuse is not written either.
     const snapshot = await this.#load(() => undefined);
     // Until the file is read again in full, every write is refused: the cache is older.
     if (expected !== undefined && snapshot.stamp !== expected) {
@@ -341,7 +347,7 @@ export class CsvSource implements SourceConnector {
 
   /** The file read and decoded, its format detected; `columns` is filled by {@link #scan}. */
   async #read(prefix?: number): Promise<OpenedFile> {
-    const bytes = await readSource(this.#config.path);
+    const bytes = await readSourceFile('CSV file', this.#config.path, this.#files);
     const encoding: CsvEncoding =
       this.#config.encoding === 'auto' ? detectEncoding(bytes) : this.#config.encoding;
     const text = decode(prefix === undefined ? bytes : bytes.subarray(0, prefix), encoding);
@@ -429,25 +435,15 @@ export class CsvSource implements SourceConnector {
   }
 }
 
-async function readSource(path: string): Promise<Buffer> {
+/** Reads the file's first byte: fails as `readSourceFile` would, without reading it all. */
+async function checkReadable(path: string, files: SourceFileRules): Promise<void> {
+  const handle = await openSourceFile('CSV file', path, files);
   try {
-    return await readFile(path);
+    await handle.read(Buffer.alloc(1), 0, 1, 0);
   } catch (error) {
     throw unreadableFile('CSV file', path, error);
-  }
-}
-
-/** Reads the file's first byte: fails as {@link readSource} would, without reading it all. */
-async function checkReadable(path: string): Promise<void> {
-  try {
-    const handle = await openFile(path, 'r');
-    try {
-      await handle.read(Buffer.alloc(1), 0, 1, 0);
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    throw unreadableFile('CSV file', path, error);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -8,7 +8,7 @@ export const odbcQueryKind: SourceKindDefinition<OdbcQuerySourceConfig> = {
   kind: 'odbc-query',
   configSchema: OdbcQuerySourceConfig,
   canWrite: false,
-  create: (config) => new OdbcSource({ config, writable: false }),
+  create: (config, { files }) => new OdbcSource({ config, writable: false, files }),
   redact: (config) => ({
     ...config,
     connectionString: redactConnectionString(config.connectionString),

@@ -8,7 +8,7 @@ export const odbcKind: SourceKindDefinition<OdbcSourceConfig> = {
   kind: 'odbc',
   configSchema: OdbcSourceConfig,
   canWrite: true,
-  create: (config, { writable }) => new OdbcSource({ config, writable }),
+  create: (config, { writable, files }) => new OdbcSource({ config, writable, files }),
   redact: (config) => ({
     ...config,
     connectionString: redactConnectionString(config.connectionString),

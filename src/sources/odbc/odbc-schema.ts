@@ -1,4 +1,6 @@
 import { CtibookError } from '../../domain/errors.js';
+import type { SourceFileRules } from '../source-file.js';
+import { checkSourceFile } from '../source-file.js';
 import { normaliseQuery, selectQueryProblem } from '../odbc-query/odbc-query-config.js';
 import { identifierProblem } from './odbc-config.js';
 import { OdbcConnectionString } from './odbc-connection-string.js';
@@ -54,6 +56,36 @@ export interface OpenOptions {
   loadOdbc: OdbcLoader;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
+  /** Which files a driver may be pointed at (see {@link checkDriverFiles}). */
+  files?: SourceFileRules | undefined;
+}
+
+/** Connection string keys that name the file a driver opens (SQLite, Access, text drivers). */
+const FILE_KEYS = ['database', 'dbq', 'datasource', 'data source', 'filename'];
+
+/**
+ * Refuses a connection string whose driver would open a file the server does not allow
+ * file sources (ctibook's own store, a file outside `CTIBOOK_SOURCE_ROOTS`): a value of
+ * {@link FILE_KEYS} with a slash, or any of them for a SQLite driver, is a file
+ * (PostgreSQL's and MariaDB's database names have none).
+ * @throws CtibookError VALIDATION_FAILED on `source.connectionString`.
+ */
+async function checkDriverFiles(cs: OdbcConnectionString, files: SourceFileRules): Promise<void> {
+  const sqlite = /sqlite/i.test(cs.driver ?? '');
+  for (const key of FILE_KEYS) {
+    const value = cs.get(key);
+    if (!value || (!sqlite && !value.includes('/'))) continue;
+    // SQLite's URI form: file:/path or file:///path, with ?mode=… after it.
+    const path = value.startsWith('file:')
+      ? decodeURIComponent(
+          value
+            .slice('file:'.length)
+            .replace(/^\/\/(?=\/)/, '')
+            .split('?')[0] ?? '',
+        )
+      : value;
+    await checkSourceFile('database file', path, files, 'source.connectionString');
+  }
 }
 
 /** Connections per source: one for a streaming read, more for live reads and writes. */
@@ -96,6 +128,7 @@ export async function openSchema(options: OpenOptions): Promise<OdbcSchema> {
     throw error instanceof CtibookError ? error : odbcNotInstalled(error);
   });
   const cs = new OdbcConnectionString(settings.connectionString);
+  if (options.files) await checkDriverFiles(cs, options.files);
   const query = settings.query === undefined ? undefined : normaliseQuery(settings.query);
   const subject = settings.table ?? 'query';
   const translate = (error: unknown, phase: OdbcPhase): CtibookError =>

@@ -6,6 +6,7 @@ import type {
   SourceConnector,
   SourceRow,
 } from '../source-connector.js';
+import type { SourceFileRules } from '../source-file.js';
 import type { OdbcLoader, OdbcParameter } from './odbc-driver.js';
 import { loadOdbc } from './odbc-driver.js';
 import type { PooledConnection } from './odbc-pool.js';
@@ -40,6 +41,8 @@ export interface OdbcSourceOptions {
   timeoutMs?: number;
   /** Loads the ODBC module; tests may hand in a stand-in. Default: the `odbc` package. */
   loadOdbc?: OdbcLoader;
+  /** Which files the connection string may point a driver at (see `openSourceFile`). */
+  files?: SourceFileRules | undefined;
 }
 
 /**
@@ -57,6 +60,7 @@ export class OdbcSource implements SourceConnector {
   readonly capabilities: SourceCapabilities;
   readonly #settings: OdbcSourceSettings;
   readonly #load: OdbcLoader;
+  readonly #files: SourceFileRules | undefined;
   readonly #connectTimeoutMs: number;
   readonly #statementTimeoutMs: number;
   #opening: Promise<OdbcSchema> | undefined;
@@ -65,6 +69,7 @@ export class OdbcSource implements SourceConnector {
     const { config } = options;
     this.#settings = config;
     this.#load = options.loadOdbc ?? loadOdbc;
+    this.#files = options.files;
     this.#connectTimeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.#statementTimeoutMs = options.timeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
     const isTable = config.table !== undefined && config.query === undefined;
@@ -180,6 +185,7 @@ export class OdbcSource implements SourceConnector {
       loadOdbc: this.#load,
       connectTimeoutMs: this.#connectTimeoutMs,
       statementTimeoutMs: this.#statementTimeoutMs,
+      files: this.#files,
     }).catch((error: unknown) => {
       this.#opening = undefined;
       throw error;

@@ -11,7 +11,7 @@ export const oledbKind: SourceKindDefinition<OledbSourceConfig> = {
   kind: 'oledb',
   configSchema: OledbSourceConfig,
   canWrite: false,
-  create: (config) => new OledbSource({ config }),
+  create: (config, { files }) => new OledbSource({ config, files }),
   redact: (config) => ({
     ...config,
     connectionString: redactOledbConnectionString(config.connectionString),

@@ -246,6 +246,23 @@ describe('oledb source', () => {
     await connector.close();
   });
 
+  it('opens the Access file only where the server allows file sources', async () => {
+    const config = oledbKind.configSchema.parse({
+      connectionString: `Provider=Microsoft.ACE.OLEDB.12.0;Data Source=${FRUIT};Jet OLEDB:Database Password=${SECRET}`,
+      table: 'Fruit',
+    });
+    const root = mkdtempSync(join(tmpdir(), 'ctibook-oledb-root-'));
+    try {
+      const connector = oledbKind.create(config, { writable: false, files: { roots: [root] } });
+      const error = await failure(() => connector.open());
+      expect(error.code).toBe('VALIDATION_FAILED');
+      expect(error.details).toMatchObject({ field: 'source.path', reason: 'OUTSIDE_SOURCE_ROOTS' });
+      expect(JSON.stringify([error.message, error.details])).not.toContain(SECRET);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('names the tables of the Access file when the table is missing', async () => {
     const connector = oledb(`Provider=Microsoft.ACE.OLEDB.12.0;Data Source=${FRUIT}`, {
       table: 'Adressen',

@@ -1,6 +1,7 @@
 import { CtibookError, isCtibookError } from '../../domain/errors.js';
 import { AccessSource } from '../access/access-source.js';
 import { OdbcSource } from '../odbc/odbc-source.js';
+import type { SourceFileRules } from '../source-file.js';
 import type {
   SkippedRow,
   SourceCapabilities,
@@ -15,6 +16,8 @@ import { SqlServerSource } from './sql-server-source.js';
 
 export interface OledbSourceOptions {
   config: OledbSourceConfig;
+  /** Which files the server lets a source open: an Access file's path (see `openSourceFile`). */
+  files?: SourceFileRules;
 }
 
 /**
@@ -38,7 +41,7 @@ export class OledbSource implements SourceConnector {
     this.family = target.family;
     this.provider = target.provider;
     this.#secrets = OledbConnectionString.parse(options.config.connectionString).secrets();
-    this.#target = createTargetConnector(target);
+    this.#target = createTargetConnector(target, options.files);
     this.capabilities = { ...this.#target.capabilities, write: false };
   }
 
@@ -112,16 +115,25 @@ function scrubDeep(value: unknown, secrets: readonly string[]): unknown {
 }
 
 /** The connector for a mapped connection string; does no I/O. */
-export function createTargetConnector(target: OledbTarget): SourceConnector {
+export function createTargetConnector(
+  target: OledbTarget,
+  files?: SourceFileRules,
+): SourceConnector {
   switch (target.family) {
     case 'access':
       return new AccessSource({
         config: target.access,
         ...(target.password !== undefined ? { password: target.password } : {}),
+        files,
       });
     case 'sqlserver':
       return new SqlServerSource({ config: target.sqlServer });
     default:
-      return new OdbcSource({ config: target.odbc, writable: false, timeoutMs: target.timeoutMs });
+      return new OdbcSource({
+        config: target.odbc,
+        writable: false,
+        timeoutMs: target.timeoutMs,
+        files,
+      });
   }
 }
