@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   ClientError,
   CtibookClient,
@@ -22,7 +23,10 @@ async function addCsvBook(f: ClientFixture, name: string, count: number): Promis
   for (let i = 0; i < count; i++) {
     rows.push(`c${i};Vorname${i};Nachname${i};Firma ${i % 50};+49 89 ${String(2_000_000 + i)}`);
   }
-  const path = join(f.home, `${name}.csv`);
+  // Outside the home: the server opens no source file inside it.
+  const dir = mkdtempSync(join(tmpdir(), 'ctibook-client-csv-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, `${name}.csv`);
   writeFileSync(path, `${rows.join('\n')}\n`);
   await f.api('POST', '/api/v1/phonebooks', {
     name,

@@ -71,7 +71,8 @@ describe('ctibook serve (a real process)', () => {
 
   it('stops at once while a request waits for a sync, answering it', async () => {
     const home = newHome();
-    const csv = join(home, 'big.csv');
+    // Outside the home: the server opens no source file inside it.
+    const csv = join(newHome(), 'big.csv');
     const lines = ['id;lastName;businessPhone'];
     for (let i = 0; i < 100_000; i++) lines.push(`k${i};Name${i};089 ${3_000_000 + i}`);
     writeFileSync(csv, `${lines.join('\n')}\n`);
