@@ -166,6 +166,36 @@ describe('the ctibook CLI against a running server', () => {
     );
   });
 
+  it('prints control characters of contact data as escapes, in text and JSON', async () => {
+    const token = await httpLogin(server.url, 'admin', PASSWORD);
+    await cli('phonebook', 'create', 'Escapes');
+    const created = await fetch(`${server.url}/api/v1/phonebooks/Escapes/contacts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        lastName: 'Zyx\u001b[2J\u009b31m\rWho',
+        businessPhone: '089 1234567',
+      }),
+    });
+    expect(created.status).toBe(201);
+    for (const args of [
+      ['search', 'zyx'],
+      ['search', 'zyx', '--json'],
+      ['lookup', '089 1234567'],
+    ]) {
+      const { stdout } = await cli(...args);
+      // eslint-disable-next-line no-control-regex -- none of them may reach the terminal
+      expect(stdout, args.join(' ')).not.toMatch(/[\u001b\u009b\r]/);
+      // JSON writes a carriage return as \r itself.
+      const cr = args.includes('--json') ? '\\r' : '\\u000d';
+      expect(stdout, args.join(' ')).toContain(`Zyx\\u001b[2J\\u009b31m${cr}Who`);
+    }
+    const json = JSON.parse((await cli('search', 'zyx', '--json')).stdout) as {
+      items: { lastName: string }[];
+    };
+    expect(json.items[0]?.lastName).toBe('Zyx\u001b[2J\u009b31m\rWho');
+  });
+
   it('deletes a book to the trash and restores it', async () => {
     await cli('phonebook', 'create', 'Alt');
     const deleted = await cli('phonebook', 'delete', 'Alt', '--json');

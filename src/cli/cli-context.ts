@@ -78,6 +78,20 @@ export async function withClient<T>(
   }
 }
 
+/** Control characters but tab and line feed: C0, DEL and C1. */
+// eslint-disable-next-line no-control-regex -- matching them is the point
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
+
+/**
+ * `text` safe to print on a terminal: control characters (ESC of an escape sequence, a
+ * carriage return that overwrites the line) as `\uXXXX`. Contact data comes from anyone
+ * who may write a book, and from external sources; JSON stays valid, as that is how JSON
+ * writes them too.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** The details that name what an error is about: a book, a contact id, a trash entry. */
 const SUBJECTS = ['phonebook', 'id', 'entry'] as const;
 

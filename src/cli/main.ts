@@ -1,7 +1,7 @@
 import { ApiError, ServerUnreachableError } from '../client/http-client.js';
 import { isCtibookError } from '../domain/errors.js';
 import type { Io } from './cli-context.js';
-import { CONNECTION_HELP, UsageError, errorText, parse } from './cli-context.js';
+import { CONNECTION_HELP, UsageError, errorText, parse, printable } from './cli-context.js';
 import { GROUP_HELP, USER_HELP, groupCommand, userCommand } from './admin-commands.js';
 import { PHONEBOOK_HELP, phonebookCommand } from './phonebook-commands.js';
 import { lookupCommand, searchCommand } from './directory-commands.js';
@@ -43,8 +43,8 @@ const COMMANDS: Record<string, { run: Command; help: string }> = {
 };
 
 const processIo: Io = {
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(`${text}\n`),
+  out: (text) => process.stdout.write(`${printable(text)}\n`),
+  err: (text) => process.stderr.write(`${printable(text)}\n`),
   env: process.env,
   progress: (text) => process.stderr.write(text),
   tty: process.stderr.isTTY === true,
