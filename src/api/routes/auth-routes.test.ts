@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../../test-support/test-app.js';
 import { ADMIN_PASSWORD, createTestApp } from '../../test-support/test-app.js';
@@ -83,6 +84,27 @@ describe('auth routes', () => {
       }
       expect(errorOf(wrong).message).toBe(errorOf(unknown).message);
       expect(wrong.body).not.toContain('token');
+    });
+
+    it('logs refused logins with the user tried and the address, never a password', async () => {
+      const lines: string[] = [];
+      t = await createTestApp({
+        logger: pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) }),
+      });
+      await addUser('bob', 'bob-password');
+      await login('bob', 'not-the-password');
+      await login('typed-my-password-here', 'bob-password');
+      const refused = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(refused).toEqual([
+        expect.objectContaining({
+          code: 'INVALID_CREDENTIALS',
+          username: 'bob',
+          address: '127.0.0.1',
+        }),
+        expect.objectContaining({ code: 'INVALID_CREDENTIALS', address: '127.0.0.1' }),
+      ]);
+      expect(refused[1]).not.toHaveProperty('username');
+      expect(lines.join('\n')).not.toMatch(/not-the-password|bob-password|typed-my-password/);
     });
 
     it('refuses malformed login bodies with 400', async () => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { Ctibook } from '../../app.js';
+import { isCtibookError } from '../../domain/errors.js';
 import type { RouteTable } from '../route.js';
 import { bearerToken } from '../route.js';
 import { Login } from '../schemas.js';
@@ -18,12 +20,29 @@ export function authRoutes(table: RouteTable): void {
       user: z.object({ username: z.string(), admin: z.boolean() }),
     }),
     async handler({ app, body, request }) {
-      const { token, user, expiresAt } = await app.access.login(
-        body.username,
-        body.password,
-        request.ip,
-      );
-      return { token, expiresAt: new Date(expiresAt).toISOString(), user };
+      try {
+        const { token, user, expiresAt } = await app.access.login(
+          body.username,
+          body.password,
+          request.ip,
+        );
+        return { token, expiresAt: new Date(expiresAt).toISOString(), user };
+      } catch (error) {
+        if (isCtibookError(error)) {
+          // For the admin who looks for attacks: who was tried, from where. A name that is
+          // no user's is left out, as it may be a password typed into the wrong field.
+          const known = isUser(app, body.username);
+          request.log.warn(
+            {
+              code: error.code,
+              ...(known ? { username: body.username } : {}),
+              address: request.ip,
+            },
+            'login refused',
+          );
+        }
+        throw error;
+      }
     },
   });
 
@@ -49,4 +68,13 @@ export function authRoutes(table: RouteTable): void {
     response: z.object({ username: z.string(), admin: z.boolean() }),
     handler: ({ principal }) => principal,
   });
+}
+
+function isUser(app: Ctibook, username: string): boolean {
+  try {
+    app.access.getUser(username);
+    return true;
+  } catch {
+    return false;
+  }
 }
