@@ -75,6 +75,13 @@ export function reportText(book: string, report: SyncReport): string {
   if (report.skipped > 0) {
     lines.push('Skipped rows:', ...skippedLines(report.errors, report.skipped));
   }
+  // Absent in reports of servers before it.
+  if (report.unreadableNumbers > 0) {
+    lines.push(
+      'Numbers kept as text (no call is matched to them):',
+      ...skippedLines(report.numberWarnings, report.unreadableNumbers),
+    );
+  }
   return lines.join('\n');
 }
 

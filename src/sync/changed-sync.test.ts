@@ -89,6 +89,8 @@ describe('changed-only syncs of a CSV book: records whose bytes are unchanged ar
       deleted: 0,
       unchanged: 20,
       skipped: 0,
+      unreadableNumbers: 0,
+      numberWarnings: [],
       startedAt: expect.any(String),
       durationMs: expect.any(Number),
     });

@@ -9,6 +9,7 @@ import type {
   SourceConnector,
   SourceRow,
 } from '../sources/source-connector.js';
+import { PHONE_FIELDS } from '../domain/contact.js';
 import type { CleanedContact, PreparedContact } from '../store/contact-rows.js';
 import { cleanContact, prepareCleaned } from '../store/contact-rows.js';
 
@@ -21,6 +22,37 @@ export interface PullOptions {
   /** A column left out of the copy (a memo column whose notes are read live). */
   omitColumn?: string;
   skip(row: SkippedRow): void;
+  /** A row kept with a number no call can match (junk in a phone column). */
+  warn?(row: SkippedRow): void;
+}
+
+/**
+ * {@link prepareCleaned}, telling `warn` of each phone field whose text is no number: the
+ * row is kept (the text stays in the record), but no call is ever matched to it.
+ */
+function prepareWarned(
+  cleaned: CleanedContact,
+  options: Pick<PullOptions, 'normalizer' | 'warn'>,
+  at: string,
+): PreparedContact {
+  const prepared = prepareCleaned(cleaned, options.normalizer);
+  if (!options.warn || prepared.phones.length === countNumbers(cleaned)) return prepared;
+  for (const field of PHONE_FIELDS) {
+    const raw = cleaned.data[field];
+    if (raw && !prepared.phones.some((phone) => phone.field === field)) {
+      options.warn({
+        at,
+        reason: `${field} "${raw}" is not a phone number: kept as text, no call is matched to it`,
+      });
+    }
+  }
+  return prepared;
+}
+
+function countNumbers(cleaned: CleanedContact): number {
+  let count = 0;
+  for (const field of PHONE_FIELDS) if (cleaned.data[field]) count++;
+  return count;
 }
 
 export interface RowPreparerOptions {
@@ -149,9 +181,10 @@ export async function* pullRecords(
       continue;
     }
     index++;
+    const at = row.at ?? `record ${index}`;
     const cleaned = clean(row);
     if ('reason' in cleaned) {
-      options.skip({ at: row.at ?? `record ${index}`, reason: cleaned.reason });
+      options.skip({ at, reason: cleaned.reason });
       continue;
     }
     const knownAt = known ? known.indexOfId(cleaned.id) : -1;
@@ -160,7 +193,7 @@ export async function* pullRecords(
       row:
         before === cleaned.hash
           ? { id: cleaned.id, hash: cleaned.hash, unchanged: true }
-          : prepareCleaned(cleaned, options.normalizer),
+          : prepareWarned(cleaned, options, at),
       rawHash: row.rawHash ?? [0, 0],
       knownAt,
     };
@@ -196,6 +229,6 @@ async function* pullRows(
     seen.add(cleaned.id);
     if (old?.get(cleaned.id) === cleaned.hash) {
       yield { id: cleaned.id, hash: cleaned.hash, unchanged: true };
-    } else yield prepareCleaned(cleaned, options.normalizer);
+    } else yield prepareWarned(cleaned, options, at);
   }
 }

@@ -46,6 +46,8 @@ describe('external books: a CSV book through the API and the sync engine', () =>
       unchanged: number;
       skipped: number;
       errors: { at: string; reason: string }[];
+      unreadableNumbers: number;
+      numberWarnings: { at: string; reason: string }[];
     };
   };
   const lookup = async (number: string) =>
@@ -246,6 +248,26 @@ describe('external books: a CSV book through the API and the sync engine', () =>
       sync: { status: 'failed' },
     });
     expect((await lookup('089 4000002')).matches).toHaveLength(1);
+  });
+
+  it('keeps a row whose phone column holds no number, and says so with its line', async () => {
+    writeFileSync(csv, `${people(2)}K3;Hans;Schrott;;hello;0171 5000003;Berlin\r\n`);
+    await create({ cache: { mode: 'changed', everyHours: 24, at: '03:00' } });
+    const first = await update();
+    expect(first).toMatchObject({ added: 3, skipped: 0, unreadableNumbers: 1 });
+    expect(first.numberWarnings).toEqual([
+      {
+        at: 'line 4',
+        reason:
+          'businessPhone "hello" is not a phone number: kept as text, no call is matched to it',
+      },
+    ]);
+    expect((await lookup('0171 5000003')).matches.map((m) => m.displayName)).toEqual([
+      'Hans Schrott',
+    ]);
+    // A changed-only sync tells of the rows it read again, not of every row once more.
+    writeFileSync(csv, `${people(2, new Set([1]))}K3;Hans;Schrott;;hello;0171 5000003;Berlin\r\n`);
+    expect(await update()).toMatchObject({ updated: 1, unreadableNumbers: 0 });
   });
 
   it('aborts a sync where most rows fail and keeps the old copy', async () => {

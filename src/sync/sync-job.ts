@@ -85,6 +85,10 @@ export async function runSyncJob(
     report.skipped++;
     if (report.errors.length < MAX_LISTED_SKIPS) report.errors.push(row);
   };
+  const warn = (row: SkippedRow): void => {
+    report.unreadableNumbers++;
+    if (report.numberWarnings.length < MAX_LISTED_SKIPS) report.numberWarnings.push(row);
+  };
   const writable = !book.config.readOnly;
   const connector = await loadConnector(book.kind, book.config.source, writable, job.files);
   const omitColumn = memoColumnOf(book.config.notes);
@@ -94,6 +98,7 @@ export async function runSyncJob(
     normalizer: createNumberNormalizer(job.location),
     // A changed-only pass already reported the skipped rows of this read.
     skip: job.report ? () => undefined : skip,
+    warn: job.report ? () => undefined : warn,
     ...(omitColumn === undefined ? {} : { omitColumn }),
   };
   // Sources that hash their records' bytes keep a list of them for the next changed sync.

@@ -10,6 +10,12 @@ export interface SyncReport {
   /** Rows the source could not deliver; the first {@link MAX_LISTED_SKIPS} are listed. */
   skipped: number;
   errors: SkippedRow[];
+  /**
+   * Rows kept with a phone field that holds no number (no call is matched to it); the
+   * first {@link MAX_LISTED_SKIPS} are listed in `numberWarnings`.
+   */
+  unreadableNumbers: number;
+  numberWarnings: SkippedRow[];
   startedAt: string;
   durationMs: number;
 }
@@ -37,6 +43,8 @@ export function emptyReport(mode: 'full' | 'changed', startedAt: Date): SyncRepo
     unchanged: 0,
     skipped: 0,
     errors: [],
+    unreadableNumbers: 0,
+    numberWarnings: [],
     startedAt: startedAt.toISOString(),
     durationMs: 0,
   };
