@@ -4,6 +4,8 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Client, ClientOptions } from 'ldapts';
 import { Control } from 'ldapts';
 import { CtibookError } from '../../domain/errors.js';
+import type { SourceFileRules } from '../source-file.js';
+import { checkSourceFile } from '../source-file.js';
 import type { LdapSourceConfig } from './ldap-config.js';
 import { attributeValue } from './ldap-entry.js';
 import type { LdapErrorContext } from './ldap-errors.js';
@@ -34,9 +36,10 @@ const MAX_REFERRAL_DEPTH = 8;
 export async function connectLdap(
   config: LdapSourceConfig,
   createClient: CreateLdapClient,
+  files?: SourceFileRules,
 ): Promise<LdapClient> {
   const { url, startTls, bindDn, bindPassword, timeoutMs } = config;
-  const tlsOptions = await tlsOptionsOf(config);
+  const tlsOptions = await tlsOptionsOf(config, files);
   const secure = url.toLowerCase().startsWith('ldaps:');
   const client = createClient({
     url,
@@ -97,13 +100,18 @@ export async function referralOf(client: LdapClient, baseDn: string): Promise<st
   return undefined;
 }
 
-async function tlsOptionsOf(config: LdapSourceConfig): Promise<ConnectionOptions> {
+async function tlsOptionsOf(
+  config: LdapSourceConfig,
+  files: SourceFileRules | undefined,
+): Promise<ConnectionOptions> {
   const { url, caFile } = config;
   const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
   const options: ConnectionOptions = { host, minVersion: 'TLSv1.2' };
   // SNI takes host names only; Node warns when given an IP address.
   if (!isIP(host)) options.servername = host;
   if (caFile === undefined) return options;
+  // The server's rules for the files a source may name (never the home, only the roots).
+  if (files) await checkSourceFile('CA file', caFile, files, 'source.caFile');
   let pem: string;
   try {
     pem = await readFile(caFile, 'utf8');

@@ -1,7 +1,12 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { SourceFileRules } from '../source-file.js';
 import { SECRET_MASK } from '../source-kind.js';
 import { LdapSourceConfig } from './ldap-config.js';
 import { ldapKind } from './ldap-kind.js';
+import { LdapSource } from './ldap-source.js';
 
 const minimal = { url: 'ldap://ldap.example.org', baseDn: 'ou=people,dc=example,dc=org' };
 
@@ -91,5 +96,53 @@ describe('ldapKind', () => {
     expect(ldapKind.redact(LdapSourceConfig.parse(minimal))).not.toHaveProperty('bindPassword');
     const connector = ldapKind.create(config, { writable: true });
     expect(connector.capabilities).toEqual({ write: false, changedSince: true, readOne: true });
+  });
+});
+
+describe("an LDAP book's CA file", () => {
+  it('is refused inside the home and outside the source roots, before any connection', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctibook-ldap-ca-'));
+    try {
+      const home = join(dir, 'home');
+      const root = join(dir, 'certs');
+      for (const d of [home, root]) mkdirSync(d);
+      const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+      writeFileSync(join(home, 'ctibook.db'), pem);
+      writeFileSync(join(dir, 'ca.pem'), pem);
+      let connects = 0;
+      const open = async (caFile: string, files: SourceFileRules) => {
+        const config = LdapSourceConfig.parse({ ...minimal, url: 'ldaps://127.0.0.1:1', caFile });
+        const connector = new LdapSource({
+          config,
+          files,
+          createClient: () => {
+            connects++;
+            throw new Error('no connection in this test');
+          },
+        });
+        try {
+          await connector.open();
+        } finally {
+          await connector.close();
+        }
+      };
+      const refusal = (reason: string) =>
+        expect.objectContaining({
+          code: 'VALIDATION_FAILED',
+          details: expect.objectContaining({ field: 'source.caFile', reason }),
+        });
+      await expect(open(join(home, 'ctibook.db'), { home })).rejects.toEqual(
+        refusal('INSIDE_HOME'),
+      );
+      await expect(open(join(dir, 'ca.pem'), { home, roots: [root] })).rejects.toEqual(
+        refusal('OUTSIDE_SOURCE_ROOTS'),
+      );
+      expect(connects).toBe(0);
+      // Allowed: the connection is tried.
+      await expect(open(join(dir, 'ca.pem'), { home })).rejects.toThrow();
+      expect(connects).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

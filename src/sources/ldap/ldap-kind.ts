@@ -8,7 +8,7 @@ export const ldapKind: SourceKindDefinition<LdapSourceConfig> = {
   kind: 'ldap',
   configSchema: LdapSourceConfig,
   canWrite: false,
-  create: (config) => new LdapSource({ config }),
+  create: (config, { files }) => new LdapSource({ config, files }),
   redact: (config) =>
     config.bindPassword === undefined ? config : { ...config, bindPassword: SECRET_MASK },
 };

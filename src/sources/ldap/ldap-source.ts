@@ -7,6 +7,7 @@ import type {
   SourceConnector,
   SourceRow,
 } from '../source-connector.js';
+import type { SourceFileRules } from '../source-file.js';
 import type { LdapSourceConfig } from './ldap-config.js';
 import {
   attributeValue,
@@ -26,6 +27,8 @@ export interface LdapSourceOptions {
   config: LdapSourceConfig;
   /** Makes a client for one connection; ldapts' `Client` by default. */
   createClient?: CreateLdapClient;
+  /** Which files `caFile` may name (see `openSourceFile`). */
+  files?: SourceFileRules | undefined;
 }
 
 /** The attribute `readChanged` compares; OpenLDAP and Active Directory both keep it. */
@@ -55,6 +58,7 @@ export class LdapSource implements SourceConnector {
 
   readonly #config: LdapSourceConfig;
   readonly #createClient: CreateLdapClient;
+  readonly #files: SourceFileRules | undefined;
   readonly #filter: string;
   readonly #attributes: string[];
   #session: Promise<LdapClient> | undefined;
@@ -63,6 +67,7 @@ export class LdapSource implements SourceConnector {
   constructor(options: LdapSourceOptions) {
     this.#config = options.config;
     this.#createClient = options.createClient ?? ((clientOptions) => new Client(clientOptions));
+    this.#files = options.files;
     this.#filter = normalizeFilter(options.config.filter);
     this.#attributes = [...new Set(['*', options.config.idAttribute, MODIFIED_ATTRIBUTE])];
   }
@@ -195,7 +200,7 @@ export class LdapSource implements SourceConnector {
     attributes: string[],
     onReference?: (url: string) => void,
   ): AsyncGenerator<Entry[]> {
-    const client = await connectLdap(this.#config, this.#createClient);
+    const client = await connectLdap(this.#config, this.#createClient, this.#files);
     this.#readers.add(client);
     try {
       const pages = client.searchPaginated(this.#config.baseDn, {
@@ -251,16 +256,18 @@ export class LdapSource implements SourceConnector {
       if (client?.isConnected) return client;
       if (this.#session === current) this.#session = undefined;
     }
-    const opening = connectLdap(this.#config, this.#createClient).then(async (client) => {
-      try {
-        await client.search(this.#config.baseDn, { scope: 'base', attributes: ['1.1'] });
-        return client;
-      } catch (error) {
-        const failure = await this.#translate(error, 'search', client);
-        await client.unbind().catch(() => undefined);
-        throw failure;
-      }
-    });
+    const opening = connectLdap(this.#config, this.#createClient, this.#files).then(
+      async (client) => {
+        try {
+          await client.search(this.#config.baseDn, { scope: 'base', attributes: ['1.1'] });
+          return client;
+        } catch (error) {
+          const failure = await this.#translate(error, 'search', client);
+          await client.unbind().catch(() => undefined);
+          throw failure;
+        }
+      },
+    );
     this.#session = opening;
     try {
       return await opening;
