@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TestApp } from '../test-support/test-app.js';
 import { createTestApp } from '../test-support/test-app.js';
 
@@ -49,6 +52,46 @@ describe('server basics', () => {
       rawBody: JSON.stringify({ name: 'x'.repeat(9 * 1024 * 1024) }),
     });
     expect(huge.statusCode).toBe(401);
+  });
+});
+
+describe('the log of a failed request', () => {
+  it("logs a source's failure as a warning with its code, a crash as an error with its stack", async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const t = await createTestApp({ logger, schedule: false });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'ctibook-log-'));
+      const csv = join(dir, 'kunden.csv');
+      writeFileSync(csv, 'id;lastName\r\n1;Weiß\r\n');
+      await t.call('POST', '/api/v1/phonebooks', {
+        body: { name: 'Kunden', kind: 'csv', source: { path: csv, idColumn: 'id' } },
+      });
+      await t.call('POST', '/api/v1/phonebooks/Kunden/sync?wait=true');
+      rmSync(dir, { recursive: true, force: true });
+      const failed = await t.call('POST', '/api/v1/phonebooks/Kunden/sync?wait=true');
+      expect(failed.statusCode).toBe(503);
+      const logged = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((line) => line.msg === 'request failed');
+      expect(logged).toEqual([
+        expect.objectContaining({ level: 40, code: 'SOURCE_UNAVAILABLE', msg: 'request failed' }),
+      ]);
+      expect(logged[0]).not.toHaveProperty('err');
+
+      lines.length = 0;
+      vi.spyOn(t.app.phonebooks, 'list').mockImplementation(() => {
+        throw new Error('a bug');
+      });
+      expect((await t.call('GET', '/api/v1/phonebooks')).statusCode).toBe(500);
+      const crash = lines.map(
+        (line) => JSON.parse(line) as { level: number; err?: { stack?: string } },
+      );
+      expect(crash).toEqual([expect.objectContaining({ level: 50 })]);
+      expect(crash[0]?.err?.stack).toContain('a bug');
+    } finally {
+      await t.close();
+    }
   });
 });
 

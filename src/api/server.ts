@@ -57,7 +57,12 @@ export async function buildServer(app: Ctibook): Promise<FastifyInstance> {
   await server.register(websocket, { options: { maxPayload: 64 * 1024 } });
   server.setErrorHandler((error: FastifyError, request, reply) => {
     const { status, body } = errorBody(error);
-    if (status >= 500) request.log.error({ err: error, code: body.error.code }, 'request failed');
+    if (status >= 500 && error instanceof CtibookError) {
+      // A source that does not answer is the source's fault, said in the answer: no stack.
+      request.log.warn({ code: body.error.code, message: body.error.message }, 'request failed');
+    } else if (status >= 500) {
+      request.log.error({ err: error, code: body.error.code }, 'request failed');
+    }
     if (body.error.code === 'TOO_MANY_ATTEMPTS') {
       reply.header('retry-after', String(body.error.details?.retryAfterSeconds ?? 60));
     }
