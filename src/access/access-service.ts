@@ -178,6 +178,10 @@ export class AccessService {
     return this.#store.listUsers();
   }
 
+  hasUser(username: string): boolean {
+    return this.#store.getUser(username) !== undefined;
+  }
+
   getUser(username: string): PublicUser {
     return publicUser(this.#requireUser(username));
   }

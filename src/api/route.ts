@@ -58,7 +58,8 @@ export class RouteTable {
           principals.set(request, authenticate(app, request, spec.auth));
         },
         handler: async (request, reply) => {
-          const principal = principals.get(request) ?? authenticate(app, request, spec.auth);
+          const principal = principals.get(request);
+          if (!principal) throw new Error(`${spec.url}: onRequest did not authenticate`);
           const context: RouteContext<unknown, unknown, unknown> = {
             app,
             principal,

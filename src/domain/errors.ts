@@ -70,9 +70,17 @@ export class CtibookError extends Error {
   }
 }
 
-/** Shorthand for a 400 that names the bad field. */
-export function invalidField(field: string, problem: string): CtibookError {
-  return new CtibookError('VALIDATION_FAILED', `${field}: ${problem}`, { field, problem });
+/** Shorthand for a 400 that names the bad field (`details`: more of what was wrong). */
+export function invalidField(
+  field: string,
+  problem: string,
+  details: Record<string, unknown> = {},
+): CtibookError {
+  return new CtibookError('VALIDATION_FAILED', `${field}: ${problem}`, {
+    field,
+    problem,
+    ...details,
+  });
 }
 
 export function isCtibookError(error: unknown): error is CtibookError {

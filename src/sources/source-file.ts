@@ -3,11 +3,11 @@ import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { open, realpath, stat, statfs } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { CtibookError } from '../domain/errors.js';
+import { CtibookError, invalidField } from '../domain/errors.js';
 
 /**
- * Which files the file sources (a CSV export, an Access database, an OLE DB string on an
- * Access file) may open, as the server operator set them. Plain data, so that a sync's
+ * Which files the sources may open or name (a CSV export, an Access database, a database
+ * file of an ODBC string, an LDAP CA file), as the server operator set them. Plain data, so that a sync's
  * worker can be handed it with its job.
  */
 export interface SourceFileRules {
@@ -186,12 +186,7 @@ function notAFile(path: string, info: Stats, field = 'source.path'): CtibookErro
 }
 
 function refused(path: string, field: string, reason: string, problem: string): CtibookError {
-  return new CtibookError('VALIDATION_FAILED', `${field}: ${problem}`, {
-    field,
-    problem,
-    reason,
-    path,
-  });
+  return invalidField(field, problem, { reason, path });
 }
 
 /**

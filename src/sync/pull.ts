@@ -36,7 +36,7 @@ function prepareWarned(
   at: string,
 ): PreparedContact {
   const prepared = prepareCleaned(cleaned, options.normalizer);
-  if (!options.warn || prepared.phones.length === countNumbers(cleaned)) return prepared;
+  if (!options.warn) return prepared;
   for (const field of PHONE_FIELDS) {
     const raw = cleaned.data[field];
     if (raw && !prepared.phones.some((phone) => phone.field === field)) {
@@ -47,12 +47,6 @@ function prepareWarned(
     }
   }
   return prepared;
-}
-
-function countNumbers(cleaned: CleanedContact): number {
-  let count = 0;
-  for (const field of PHONE_FIELDS) if (cleaned.data[field]) count++;
-  return count;
 }
 
 export interface RowPreparerOptions {

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Ctibook } from '../../app.js';
 import { isCtibookError } from '../../domain/errors.js';
 import type { RouteTable } from '../route.js';
 import { bearerToken } from '../route.js';
@@ -31,7 +30,7 @@ export function authRoutes(table: RouteTable): void {
         if (isCtibookError(error)) {
           // For the admin who looks for attacks: who was tried, from where. A name that is
           // no user's is left out, as it may be a password typed into the wrong field.
-          const known = isUser(app, body.username);
+          const known = app.access.hasUser(body.username);
           request.log.warn(
             {
               code: error.code,
@@ -68,13 +67,4 @@ export function authRoutes(table: RouteTable): void {
     response: z.object({ username: z.string(), admin: z.boolean() }),
     handler: ({ principal }) => principal,
   });
-}
-
-function isUser(app: Ctibook, username: string): boolean {
-  try {
-    app.access.getUser(username);
-    return true;
-  } catch {
-    return false;
-  }
 }
