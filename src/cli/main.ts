@@ -26,6 +26,7 @@ const SERVE_HELP = `Usage: ctibook serve [--home DIR] [--port N] [--host H]
   --home DIR   home directory (env CTIBOOK_HOME, default ./data)
   --port N     port (env CTIBOOK_PORT, default 8640)
   --host H     address to listen on (env CTIBOOK_HOST, default 127.0.0.1)
+  CTIBOOK_SOURCE_ROOTS=DIR:DIR limits the files a source may use to those directories.
   On the first start of an empty home, the user "admin" is created with the password in
   CTIBOOK_ADMIN_PASSWORD, or a random one printed once and written to
   <home>/initial-admin-password. Stop with Ctrl-C or SIGTERM.`;

@@ -31,7 +31,9 @@ export function phonebookRoutes(table: RouteTable): void {
     url: '/api/v1/phonebooks',
     summary:
       'Create a phone book: builtin, or linked to a source (csv, odbc, odbc-query, oledb, ldap, access). ' +
-      'The source is checked and the mapping proposed from its columns when absent; the first sync starts at once.',
+      'The source is checked and the mapping proposed from its columns when absent; the first sync starts at once. ' +
+      'A source file (CSV or Access path, a database file an ODBC string names, an LDAP CA file) inside the home, ' +
+      'outside CTIBOOK_SOURCE_ROOTS or not a regular file is refused: 400 VALIDATION_FAILED with details.reason.',
     tag: 'phonebooks',
     auth: 'admin',
     body: PhonebookCreate,
@@ -76,7 +78,9 @@ export function phonebookRoutes(table: RouteTable): void {
     method: 'POST',
     url: '/api/v1/phonebooks/:name/sync',
     summary:
-      'The "Update" button: sync now. 202 at once, or with ?wait=true 200 and the report {added, updated, deleted, skipped, errors}.',
+      'The "Update" button: sync now. 202 at once, or with ?wait=true 200 and the report {added, updated, deleted, ' +
+      'unchanged, skipped, errors, unreadableNumbers, numberWarnings} (numberWarnings: rows kept with a phone column ' +
+      'that holds no number).',
     tag: 'phonebooks',
     auth: 'admin',
     params: BookParams,
